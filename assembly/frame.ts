@@ -1,0 +1,206 @@
+// A zero-copy view over one inbound frame (docs/ABI.md, "Frames").
+
+import {
+  CancelReason,
+  CloseReason,
+  FrameKind,
+  InteractionKind,
+  StreamErrorCode,
+} from "./enums";
+import {
+  CREDIT_OFFSET,
+  ERROR_CODE_OFFSET,
+  ERROR_MESSAGE_OFFSET,
+  FRAME_HEADER_LEN,
+  OPEN_CONTEXT_LEN_SIZE,
+  OPEN_CREDIT_OFFSET,
+  OPEN_DEADLINE_OFFSET,
+  OPEN_INTERACTION_OFFSET,
+  OPEN_METHOD_LEN_OFFSET,
+  OPEN_METHOD_OFFSET,
+  REASON_OFFSET,
+  STREAM_ID_LEN,
+  STREAM_ID_OFFSET,
+  minFrameLen,
+} from "./layout";
+
+/** Copies `len` bytes at `ptr` into a new `Uint8Array`. */
+export function copyBytes(ptr: usize, len: usize): Uint8Array {
+  const bytes = new Uint8Array(<i32>len);
+  memory.copy(bytes.dataStart, ptr, len);
+  return bytes;
+}
+
+/**
+ * A read-only view over one inbound frame in guest memory.
+ *
+ * Reading a field never copies or allocates; the `…Bytes()` and `…Text()` helpers copy, and say so.
+ * The frame's memory belongs to the runtime and is valid only during the dispatcher call that passed
+ * this view to a handler: keep a copy, never the view or its pointers.
+ *
+ * Kind-specific accessors return 0 (or an empty range) on a frame of another kind.
+ */
+@final
+export class StreamFrame {
+  /** Address of the frame's first byte (its kind). */
+  ptr: usize = 0;
+  /** Length of the frame in bytes. */
+  len: usize = 0;
+  /** Offset of the payload: Data's payload or Open's request payload; `len` for other kinds. */
+  private payloadOffset: usize = 0;
+
+  /**
+   * Points this view at the frame at `ptr` and checks its structure. Returns 0 for a well-formed
+   * frame, otherwise the dispatcher result for it (docs/ABI.md, "Dispatcher results", rules 1 to 4).
+   * The dispatcher calls this; a test or tool may call it on a buffer it owns.
+   */
+  parse(ptr: usize, len: usize): StreamErrorCode {
+    this.ptr = ptr;
+    this.len = len;
+    this.payloadOffset = len;
+    if (len < FRAME_HEADER_LEN) return StreamErrorCode.ProtocolViolation;
+    const kind = <u32>load<u8>(ptr);
+    const minLen = minFrameLen(kind);
+    if (minLen == 0) return StreamErrorCode.Unimplemented;
+    if (len < minLen) return StreamErrorCode.ProtocolViolation;
+    if (kind == FrameKind.Data) {
+      this.payloadOffset = FRAME_HEADER_LEN;
+    } else if (kind == FrameKind.Open) {
+      // Both lengths come from the wire: add them in 64 bits so a hostile u32 cannot wrap.
+      const contextLenOffset = OPEN_METHOD_OFFSET + <usize>load<u16>(ptr + OPEN_METHOD_LEN_OFFSET);
+      if (contextLenOffset + OPEN_CONTEXT_LEN_SIZE > len) return StreamErrorCode.ProtocolViolation;
+      const payloadOffset =
+        <u64>(contextLenOffset + OPEN_CONTEXT_LEN_SIZE) + <u64>load<u32>(ptr + contextLenOffset);
+      if (payloadOffset > <u64>len) return StreamErrorCode.ProtocolViolation;
+      this.payloadOffset = <usize>payloadOffset;
+    }
+    return 0;
+  }
+
+  /** The frame's kind. */
+  get kind(): FrameKind {
+    return <FrameKind>load<u8>(this.ptr);
+  }
+
+  /** Address of the 16-byte stream id. */
+  get streamIdPtr(): usize {
+    return this.ptr + STREAM_ID_OFFSET;
+  }
+
+  /** Copies the 16-byte stream id. */
+  streamIdBytes(): Uint8Array {
+    return copyBytes(this.streamIdPtr, STREAM_ID_LEN);
+  }
+
+  // ---- Data and Open: the payload ----
+
+  /** Address of the payload: Data's payload, or Open's request payload. */
+  get payloadPtr(): usize {
+    return this.ptr + this.payloadOffset;
+  }
+
+  /** Length of the payload in bytes (0 for kinds without one). */
+  get payloadLen(): usize {
+    return this.len - this.payloadOffset;
+  }
+
+  /** Copies the payload. */
+  payloadBytes(): Uint8Array {
+    return copyBytes(this.payloadPtr, this.payloadLen);
+  }
+
+  /** Decodes the payload as UTF-8 (lenient: malformed sequences decode to replacement-free garbage, never a trap). */
+  payloadText(): string {
+    return String.UTF8.decodeUnsafe(this.payloadPtr, this.payloadLen);
+  }
+
+  // ---- Open ----
+
+  @inline private get isOpen(): bool {
+    return load<u8>(this.ptr) == FrameKind.Open;
+  }
+
+  /** Open: the interaction kind. */
+  get interactionKind(): InteractionKind {
+    return this.isOpen ? <InteractionKind>load<u8>(this.ptr + OPEN_INTERACTION_OFFSET) : 0;
+  }
+
+  /** Open: the initial credit in bytes; `UNLIMITED_CREDIT` (0xFFFFFFFF) means no limit. */
+  get initialCredit(): u32 {
+    return this.isOpen ? load<u32>(this.ptr + OPEN_CREDIT_OFFSET) : 0;
+  }
+
+  /** Open: the deadline in milliseconds from the Open; 0 means none. */
+  get deadlineMs(): u32 {
+    return this.isOpen ? load<u32>(this.ptr + OPEN_DEADLINE_OFFSET) : 0;
+  }
+
+  /** Open: address of the method name (UTF-8). */
+  get methodPtr(): usize {
+    return this.ptr + OPEN_METHOD_OFFSET;
+  }
+
+  /** Open: length of the method name in bytes. */
+  get methodLen(): usize {
+    return this.isOpen ? <usize>load<u16>(this.ptr + OPEN_METHOD_LEN_OFFSET) : 0;
+  }
+
+  /** Open: decodes the method name. */
+  method(): string {
+    return String.UTF8.decodeUnsafe(this.methodPtr, this.methodLen);
+  }
+
+  /** Open: address of the invocation context (opaque bytes). */
+  get contextPtr(): usize {
+    return this.methodPtr + this.methodLen + OPEN_CONTEXT_LEN_SIZE;
+  }
+
+  /** Open: length of the invocation context in bytes. */
+  get contextLen(): usize {
+    return this.isOpen ? <usize>load<u32>(this.methodPtr + this.methodLen) : 0;
+  }
+
+  /** Open: copies the invocation context. */
+  contextBytes(): Uint8Array {
+    return copyBytes(this.contextPtr, this.contextLen);
+  }
+
+  // ---- Error ----
+
+  /** Error: the error code (values outside `StreamErrorCode` pass through). */
+  get errorCode(): StreamErrorCode {
+    return this.kind == FrameKind.Error ? load<u32>(this.ptr + ERROR_CODE_OFFSET) : 0;
+  }
+
+  /** Error: address of the UTF-8 message. */
+  get messagePtr(): usize {
+    return this.ptr + ERROR_MESSAGE_OFFSET;
+  }
+
+  /** Error: length of the message in bytes. */
+  get messageLen(): usize {
+    return this.kind == FrameKind.Error ? this.len - ERROR_MESSAGE_OFFSET : 0;
+  }
+
+  /** Error: decodes the message. */
+  messageText(): string {
+    return String.UTF8.decodeUnsafe(this.messagePtr, this.messageLen);
+  }
+
+  // ---- Close, Cancel, Credit ----
+
+  /** Close: the reason. */
+  get closeReason(): CloseReason {
+    return this.kind == FrameKind.Close ? <CloseReason>load<u8>(this.ptr + REASON_OFFSET) : 0;
+  }
+
+  /** Cancel: the reason. */
+  get cancelReason(): CancelReason {
+    return this.kind == FrameKind.Cancel ? <CancelReason>load<u8>(this.ptr + REASON_OFFSET) : 0;
+  }
+
+  /** Credit: the additional bytes of credit. */
+  get credit(): u32 {
+    return this.kind == FrameKind.Credit ? load<u32>(this.ptr + CREDIT_OFFSET) : 0;
+  }
+}

@@ -1,0 +1,17 @@
+// ixt-sdk-as: the AssemblyScript guest SDK for the ixt server-stream ABI (docs/ABI.md).
+//
+// A module imports its API from here and re-exports the ABI exports from "./exports".
+
+import "./overrides/abort";
+
+export * from "./enums";
+export { StreamFrame } from "./frame";
+export { StreamSender } from "./sender";
+export {
+  OpenDecision,
+  ServerStreamHandler,
+  ServerStreamHandlerFactory,
+  registerServerStreamHandler,
+} from "./handler";
+export { UNLIMITED_CREDIT, STREAM_ID_LEN } from "./layout";
+export { ALLOC_MAX } from "./memory";

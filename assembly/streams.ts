@@ -1,0 +1,118 @@
+// The dispatcher's table of live streams, keyed by the 16-byte stream id.
+//
+// Open addressing with linear probing over a power-of-two array of references, so the GC sees every
+// live stream. Deletion shifts later entries back instead of leaving tombstones: the table never
+// degrades however many streams come and go, and lookup stays O(1).
+
+import { ServerStreamHandler } from "./handler";
+import { StreamSender } from "./sender";
+
+/** A live stream: the sender its handler sees, plus that handler. */
+@final
+export class LiveStream extends StreamSender {
+  /** The handler instance serving this stream (one per stream, from the registered factory). */
+  readonly handler: ServerStreamHandler;
+
+  constructor(idPtr: usize, handler: ServerStreamHandler) {
+    super(idPtr);
+    this.handler = handler;
+  }
+
+  /** The module closed or errored the stream: nothing more is sent, and it is no longer live. */
+  protected end(): void {
+    this.sendClosed = true;
+    untrackStream(this);
+  }
+
+  /** The caller ended the stream for good (Cancel, Error) or the Open was rejected. */
+  terminate(): void {
+    this.end();
+  }
+}
+
+const INITIAL_CAPACITY: i32 = 64; // a power of two
+let slots = new StaticArray<LiveStream | null>(INITIAL_CAPACITY);
+let liveCount: i32 = 0;
+
+/** Number of live streams. */
+export function liveStreamCount(): i32 {
+  return liveCount;
+}
+
+// Mixes both halves of the id so sequential, random or structured ids all spread over the table.
+@inline
+function hashId(lo: u64, hi: u64): u32 {
+  const h = (lo ^ rotl<u64>(hi, 29)) * 0x9e3779b97f4a7c15;
+  return <u32>(h >>> 32);
+}
+
+@inline
+function slotOf(lo: u64, hi: u64, mask: u32): u32 {
+  return hashId(lo, hi) & mask;
+}
+
+/** The live stream whose id is at `idPtr`, or null. */
+export function findStream(idPtr: usize): LiveStream | null {
+  const lo = load<u64>(idPtr);
+  const hi = load<u64>(idPtr, 8);
+  const mask = <u32>slots.length - 1;
+  let i = slotOf(lo, hi, mask);
+  while (true) {
+    const entry = unchecked(slots[i]);
+    if (!entry) return null;
+    if (entry.idLo == lo && entry.idHi == hi) return entry;
+    i = (i + 1) & mask;
+  }
+}
+
+/** Adds `stream`, whose id must not be live. */
+export function trackStream(stream: LiveStream): void {
+  // Keep the load factor at or below 1/2 so probe runs stay short.
+  if ((liveCount + 1) << 1 > slots.length) grow();
+  place(slots, stream);
+  liveCount++;
+}
+
+/** Removes `stream` if it is the live entry for its id; otherwise does nothing. */
+export function untrackStream(stream: LiveStream): void {
+  const mask = <u32>slots.length - 1;
+  let hole = slotOf(stream.idLo, stream.idHi, mask);
+  while (true) {
+    const entry = unchecked(slots[hole]);
+    if (!entry) return; // not in the table (already removed)
+    if (entry == stream) break;
+    hole = (hole + 1) & mask;
+  }
+  // Backward-shift deletion: move each later entry of the run into the hole unless its home slot
+  // lies cyclically in (hole, j], where moving it would put it before its home.
+  let j = hole;
+  while (true) {
+    j = (j + 1) & mask;
+    const entry = unchecked(slots[j]);
+    if (!entry) break;
+    const home = slotOf(entry.idLo, entry.idHi, mask);
+    if (((j - home) & mask) >= ((j - hole) & mask)) {
+      unchecked((slots[hole] = entry));
+      hole = j;
+    }
+  }
+  unchecked((slots[hole] = null));
+  liveCount--;
+}
+
+function place(table: StaticArray<LiveStream | null>, stream: LiveStream): void {
+  const mask = <u32>table.length - 1;
+  let i = slotOf(stream.idLo, stream.idHi, mask);
+  while (unchecked(table[i])) i = (i + 1) & mask;
+  unchecked((table[i] = stream));
+}
+
+function grow(): void {
+  const old = slots;
+  const bigger = new StaticArray<LiveStream | null>(old.length << 1);
+  for (let i = 0, n = old.length; i < n; i++) {
+    const entry = unchecked(old[i]);
+    if (entry) place(bigger, entry);
+  }
+  slots = bigger;
+}
