@@ -1,12 +1,6 @@
 // A zero-copy view over one inbound frame (docs/ABI.md, "Frames").
 
-import {
-  CancelReason,
-  CloseReason,
-  FrameKind,
-  InteractionKind,
-  StreamErrorCode,
-} from "./enums";
+import { CancelReason, CloseReason, FrameKind, InteractionKind, StreamErrorCode } from "./enums";
 import {
   CREDIT_OFFSET,
   ERROR_CODE_OFFSET,

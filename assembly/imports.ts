@@ -14,11 +14,7 @@ export declare function stream_send_data(
 /** Closes the stream with a `CloseReason`. Returns a `HostStatus`. */
 // @ts-ignore: decorator
 @external("ixt", "stream_send_close")
-export declare function stream_send_close(
-  stream_id_ptr: usize,
-  stream_id_len: usize,
-  reason: u32,
-): i32;
+export declare function stream_send_close(stream_id_ptr: usize, stream_id_len: usize, reason: u32): i32;
 
 /** Fails the stream with a `StreamErrorCode` and a UTF-8 message. Returns a `HostStatus`. */
 // @ts-ignore: decorator

@@ -46,6 +46,7 @@ function hashId(lo: u64, hi: u64): u32 {
   return <u32>(h >>> 32);
 }
 
+
 @inline
 function slotOf(lo: u64, hi: u64, mask: u32): u32 {
   return hashId(lo, hi) & mask;

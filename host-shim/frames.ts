@@ -1,6 +1,13 @@
 // Encodes and decodes frames (docs/ABI.md, "Frames").
 
-import { FRAME_HEADER_LEN, FrameKind, InteractionKind, OPEN_METHOD_OFFSET, STREAM_ID_LEN, UNLIMITED_CREDIT } from "./abi.js";
+import {
+  FRAME_HEADER_LEN,
+  FrameKind,
+  InteractionKind,
+  OPEN_METHOD_OFFSET,
+  STREAM_ID_LEN,
+  UNLIMITED_CREDIT,
+} from "./abi.js";
 
 /** A 16-byte stream id. */
 export type StreamId = Uint8Array;
@@ -132,7 +139,8 @@ export function decodeFrame(frame: Uint8Array): Frame {
       const methodLen = view.getUint16(26, true);
       const method = slice(frame, OPEN_METHOD_OFFSET, OPEN_METHOD_OFFSET + methodLen, "method");
       const contextLenAt = OPEN_METHOD_OFFSET + methodLen;
-      if (contextLenAt + 4 > frame.length) throw new RangeError("context length runs past the end of the frame");
+      if (contextLenAt + 4 > frame.length)
+        throw new RangeError("context length runs past the end of the frame");
       const contextLen = view.getUint32(contextLenAt, true);
       const context = slice(frame, contextLenAt + 4, contextLenAt + 4 + contextLen, "context");
       return {

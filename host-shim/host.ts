@@ -12,12 +12,13 @@ import {
   encodeData,
   encodeError,
   encodeOpen,
+  fromHex,
   toHex,
 } from "./frames.js";
 
 /** One call the module made to an `ixt` import, with the status the host returned. */
 export type OutboundCall =
-  | { kind: "data"; streamId: string; payload: Uint8Array; status: number }
+  | { kind: "data"; streamId: string; payload: Uint8Array; payloadPtr: number; status: number }
   | { kind: "close"; streamId: string; reason: number; status: number }
   | { kind: "error"; streamId: string; code: number; message: string; status: number };
 
@@ -56,6 +57,19 @@ function abiExports(instance: WebAssembly.Instance): IxtExports {
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
+/** The frame the runtime would forward to the caller for an outbound call. */
+export function outboundFrame(call: OutboundCall): Uint8Array {
+  const id = fromHex(call.streamId);
+  switch (call.kind) {
+    case "data":
+      return encodeData(id, call.payload);
+    case "close":
+      return encodeClose(id, call.reason);
+    case "error":
+      return encodeError(id, call.code, call.message);
+  }
+}
+
 /** Thrown by `dispatch` when the module traps: the instance is unusable afterwards. */
 export class GuestTrap extends Error {
   constructor(readonly cause: unknown) {
@@ -79,6 +93,8 @@ export class IxtHost {
   /** Streams the host has delivered an Open for, by hex id. */
   private readonly streams = new Map<string, StreamState>();
   private trapped: GuestTrap | null = null;
+  /** Guest address of the last frame delivered (valid only during that dispatch). */
+  lastFramePtr = 0;
 
   private constructor(
     readonly instance: WebAssembly.Instance,
@@ -87,7 +103,10 @@ export class IxtHost {
   ) {}
 
   /** Instantiates a module from a file path, bytes or a compiled module. */
-  static async load(source: string | Uint8Array | WebAssembly.Module, options: HostOptions = {}): Promise<IxtHost> {
+  static async load(
+    source: string | Uint8Array | WebAssembly.Module,
+    options: HostOptions = {},
+  ): Promise<IxtHost> {
     const module =
       source instanceof WebAssembly.Module
         ? source
@@ -122,6 +141,7 @@ export class IxtHost {
       const ptr = e.ixt_alloc(frame.length) >>> 0;
       if (ptr === 0) throw new Error(`ixt_alloc(${frame.length}) returned 0`);
       new Uint8Array(e.memory.buffer, ptr, frame.length).set(frame);
+      this.lastFramePtr = ptr;
       const result = e.ixt_module_handle_server_stream(ptr, frame.length) >>> 0;
       e.ixt_dealloc(ptr, frame.length);
       return result;
@@ -231,6 +251,7 @@ export class IxtHost {
       kind: "data",
       streamId: "key" in id ? id.key : "",
       payload: payload ? payload.slice() : new Uint8Array(0),
+      payloadPtr: ptr >>> 0,
       status: 0,
     };
     if ("status" in id) return this.refuse(call, id.status);
@@ -240,7 +261,12 @@ export class IxtHost {
 
   private sendClose(idPtr: number, idLen: number, reason: number): number {
     const id = this.streamArg(idPtr, idLen);
-    const call: OutboundCall = { kind: "close", streamId: "key" in id ? id.key : "", reason: reason >>> 0, status: 0 };
+    const call: OutboundCall = {
+      kind: "close",
+      streamId: "key" in id ? id.key : "",
+      reason: reason >>> 0,
+      status: 0,
+    };
     if ("status" in id) return this.refuse(call, id.status);
     return this.record(call, true);
   }

@@ -20,7 +20,13 @@ if (entries.length === 0) {
 let failed = false;
 for (const entry of entries) {
   const outFile = join(outDir, `${basename(entry, ".ts")}.wasm`);
-  const { error, stderr } = await asc.main([join(sourceDir, entry), "--target", target, "--outFile", outFile]);
+  const { error, stderr } = await asc.main([
+    join(sourceDir, entry),
+    "--target",
+    target,
+    "--outFile",
+    outFile,
+  ]);
   if (error) {
     console.error(`${entry}: ${error.message}\n${stderr.toString()}`);
     failed = true;

@@ -42,12 +42,7 @@ function appendDecimal(at: usize, value: u32): usize {
  */
 // @ts-ignore: decorator
 @global
-export function __ixt_abort(
-  message: string | null,
-  fileName: string | null,
-  line: u32,
-  column: u32,
-): void {
+export function __ixt_abort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   const stream = dispatchingStreamId;
   if (!aborting && stream) {
     aborting = true; // an abort while reporting one must not recurse
@@ -56,13 +51,7 @@ export function __ixt_abort(
     end = appendString(end, fileName);
     end = appendString(end, ":");
     end = appendDecimal(end, line);
-    stream_send_error(
-      stream,
-      STREAM_ID_LEN,
-      StreamErrorCode.Internal,
-      messageBuffer,
-      end - messageBuffer,
-    );
+    stream_send_error(stream, STREAM_ID_LEN, StreamErrorCode.Internal, messageBuffer, end - messageBuffer);
   }
   unreachable();
 }
@@ -70,15 +59,7 @@ export function __ixt_abort(
 /** `trace()` output has nowhere to go: the ixt ABI has no log channel (use the WASI profile). */
 // @ts-ignore: decorator
 @global
-export function __ixt_trace(
-  message: string,
-  n: i32,
-  a0: f64,
-  a1: f64,
-  a2: f64,
-  a3: f64,
-  a4: f64,
-): void {}
+export function __ixt_trace(message: string, n: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64): void {}
 
 /** `Math.random` needs a seed and the ixt ABI has no entropy source: fail loudly, not predictably. */
 // @ts-ignore: decorator
