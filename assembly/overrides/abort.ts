@@ -37,20 +37,28 @@ function appendDecimal(at: usize, value: u32): usize {
 
 /**
  * Called by AssemblyScript on a failed assertion, an out-of-bounds access or `abort()`. Sends
- * `Internal` with "<message> at <file>:<line>" on the stream being dispatched, then traps: the
- * instance cannot continue, but the caller learns why.
+ * `Internal` with "<message> at <file>:<line>" (just the message when there is no file) on the stream
+ * being dispatched, then traps: the instance cannot continue, but the caller learns why. The
+ * parameters are optional because user code calls this as `abort(message?)`.
  */
 // @ts-ignore: decorator
 @global
-export function __ixt_abort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+export function __ixt_abort(
+  message: string | null = null,
+  fileName: string | null = null,
+  line: u32 = 0,
+  column: u32 = 0,
+): void {
   const stream = dispatchingStreamId;
   if (!aborting && stream) {
     aborting = true; // an abort while reporting one must not recurse
     let end = appendString(messageBuffer, message != null ? message : "abort");
-    end = appendString(end, " at ");
-    end = appendString(end, fileName);
-    end = appendString(end, ":");
-    end = appendDecimal(end, line);
+    if (fileName != null) {
+      end = appendString(end, " at ");
+      end = appendString(end, fileName);
+      end = appendString(end, ":");
+      end = appendDecimal(end, line);
+    }
     stream_send_error(stream, STREAM_ID_LEN, StreamErrorCode.Internal, messageBuffer, end - messageBuffer);
   }
   unreachable();
@@ -59,7 +67,15 @@ export function __ixt_abort(message: string | null, fileName: string | null, lin
 /** `trace()` output has nowhere to go: the ixt ABI has no log channel (use the WASI profile). */
 // @ts-ignore: decorator
 @global
-export function __ixt_trace(message: string, n: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64): void {}
+export function __ixt_trace(
+  message: string,
+  n: i32 = 0,
+  a0: f64 = 0,
+  a1: f64 = 0,
+  a2: f64 = 0,
+  a3: f64 = 0,
+  a4: f64 = 0,
+): void {}
 
 /** `Math.random` needs a seed and the ixt ABI has no entropy source: fail loudly, not predictably. */
 // @ts-ignore: decorator
