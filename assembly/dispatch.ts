@@ -3,7 +3,14 @@
 import { FrameKind, InteractionKind, StreamErrorCode } from "./enums";
 import { StreamFrame } from "./frame";
 import { registeredFactory } from "./handler";
-import { LiveStream, findStream, trackStream, untrackStream } from "./streams";
+import {
+  LiveStream,
+  findStream,
+  liveStreamCount,
+  maxLiveStreams,
+  trackStream,
+  untrackStream,
+} from "./streams";
 
 // One view, re-pointed at each frame: reading a frame allocates nothing.
 const frame = new StreamFrame();
@@ -65,6 +72,9 @@ function open(frame: StreamFrame): u32 {
   if (frame.interactionKind != InteractionKind.ServerStream) return StreamErrorCode.Unimplemented;
   const factory = registeredFactory();
   if (!factory) return StreamErrorCode.Unimplemented;
+  // A second Open for a live id is refused and leaves the live stream as it was.
+  if (findStream(frame.streamIdPtr)) return StreamErrorCode.ProtocolViolation;
+  if (liveStreamCount() >= maxLiveStreams()) return StreamErrorCode.ResourceExhausted;
   const stream = new LiveStream(frame.streamIdPtr, factory());
   // Live before onOpen runs, so the handler can already send on it.
   trackStream(stream);

@@ -15,3 +15,4 @@ export {
 } from "./handler";
 export { UNLIMITED_CREDIT, STREAM_ID_LEN } from "./layout";
 export { ALLOC_MAX } from "./memory";
+export { DEFAULT_MAX_LIVE_STREAMS, liveStreamCount, maxLiveStreams, setMaxLiveStreams } from "./streams";

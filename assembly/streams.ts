@@ -30,13 +30,30 @@ export class LiveStream extends StreamSender {
   }
 }
 
+/** Default bound on live streams (`setMaxLiveStreams`). */
+export const DEFAULT_MAX_LIVE_STREAMS: i32 = 1024;
+
 const INITIAL_CAPACITY: i32 = 64; // a power of two
 let slots = new StaticArray<LiveStream | null>(INITIAL_CAPACITY);
 let liveCount: i32 = 0;
+let maxLive: i32 = DEFAULT_MAX_LIVE_STREAMS;
 
 /** Number of live streams. */
 export function liveStreamCount(): i32 {
   return liveCount;
+}
+
+/**
+ * Sets how many streams may be live at once (default 1024); an Open beyond it is answered
+ * `ResourceExhausted`. Lowering it below the current count refuses new Opens until enough streams end.
+ */
+export function setMaxLiveStreams(max: i32): void {
+  maxLive = max;
+}
+
+/** The bound set by `setMaxLiveStreams`. */
+export function maxLiveStreams(): i32 {
+  return maxLive;
 }
 
 // Mixes both halves of the id so sequential, random or structured ids all spread over the table.

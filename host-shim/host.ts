@@ -2,7 +2,7 @@
 // it runs one module instance, delivers the frames it is given, and records what the module sends.
 
 import { readFile } from "node:fs/promises";
-import { HostStatus, STREAM_ID_LEN } from "./abi.js";
+import { FRAME_HEADER_LEN, FrameKind, HostStatus, STREAM_ID_LEN, StreamErrorCode } from "./abi.js";
 import {
   type OpenFields,
   type StreamId,
@@ -133,9 +133,34 @@ export class IxtHost {
     return this.abi.memory;
   }
 
-  /** Delivers one frame as the runtime does and returns the dispatcher's result. Throws `GuestTrap` if the guest traps. */
+  /**
+   * Delivers one frame as the runtime does and returns the dispatcher's result. Throws `GuestTrap` if
+   * the guest traps. Any bytes may be delivered; the host follows the stream's state from the frame:
+   * an Open opens it for the module's sends (undone if the Open is refused, unless the stream was
+   * already open), a Cancel or Error ends it (undone if the guest found the frame malformed).
+   */
   dispatch(frame: Uint8Array): number {
     if (this.trapped) throw this.trapped;
+    const kind = frame.length >= FRAME_HEADER_LEN ? frame[0] : -1;
+    const opens = kind === FrameKind.Open;
+    const ends = kind === FrameKind.Cancel || kind === FrameKind.Error;
+    if (!opens && !ends) return this.deliver(frame);
+
+    const key = toHex(frame.subarray(1, FRAME_HEADER_LEN));
+    const before = this.streams.get(key);
+    if (opens) this.streams.set(key, "open");
+    else if (before === "open") this.streams.set(key, "ended");
+    const result = this.deliver(frame);
+    const undo = opens ? result !== 0 && before !== "open" : result === StreamErrorCode.ProtocolViolation;
+    if (undo) {
+      if (before === undefined) this.streams.delete(key);
+      else this.streams.set(key, before);
+    }
+    return result;
+  }
+
+  /** Writes the frame through `ixt_alloc`, calls the dispatcher, frees the buffer. */
+  private deliver(frame: Uint8Array): number {
     const e = this.abi;
     try {
       const ptr = e.ixt_alloc(frame.length) >>> 0;
@@ -154,15 +179,9 @@ export class IxtHost {
     }
   }
 
-  /** Opens a stream: delivers an Open. The stream is open for the module's sends from now until it ends. */
+  /** Delivers an Open. The stream is open for the module's sends from now until it ends. */
   open(streamId: StreamId, fields: OpenFields = {}): number {
-    const key = toHex(streamId);
-    const wasOpen = this.streams.get(key) === "open";
-    this.streams.set(key, "open");
-    const result = this.dispatch(encodeOpen(streamId, fields));
-    // Rejected: the runtime cancels the stream. A refused second Open leaves a live stream as it was.
-    if (result !== 0 && !wasOpen) this.streams.set(key, "ended");
-    return result;
+    return this.dispatch(encodeOpen(streamId, fields));
   }
 
   /** Delivers a Data frame. */
@@ -177,13 +196,11 @@ export class IxtHost {
 
   /** Delivers a Cancel; the stream ends. */
   cancel(streamId: StreamId, reason: number): number {
-    this.end(streamId);
     return this.dispatch(encodeCancel(streamId, reason));
   }
 
   /** Delivers the caller's Error; the stream ends. */
   error(streamId: StreamId, code: number, message: Uint8Array | string = ""): number {
-    this.end(streamId);
     return this.dispatch(encodeError(streamId, code, message));
   }
 
@@ -201,11 +218,6 @@ export class IxtHost {
   /** Forgets the recorded outbound calls. */
   clearSent(): void {
     this.sent.length = 0;
-  }
-
-  private end(streamId: StreamId): void {
-    const key = toHex(streamId);
-    if (this.streams.has(key)) this.streams.set(key, "ended");
   }
 
   // ---- the `ixt` imports ----
