@@ -1,0 +1,182 @@
+// Property tests over random and mutated frame sequences (fast-check), checked against a reference
+// model of docs/ABI.md's dispatcher rules for an echo. For every frame: no trap; the result is the
+// model's (so always 0 or a documented code); the module sends exactly what the model expects, and
+// the host accepts every call (so nothing is sent on a stream that is not live); memory stays bounded.
+// IXT_FUZZ_FRAMES sets how many frames in all (CI: 100,000; `npm run fuzz`: 1,000,000).
+import fc from "fast-check";
+import { readFile } from "node:fs/promises";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  IxtHost,
+  encodeCancel,
+  encodeClose,
+  encodeCredit,
+  encodeData,
+  encodeError,
+  encodeOpen,
+  streamIdOf,
+  toHex,
+} from "../host-shim/index.js";
+import { example, fixture } from "./helpers.js";
+
+const TOTAL_FRAMES = Number(process.env.IXT_FUZZ_FRAMES ?? 100_000);
+const FRAMES_PER_RUN = 100;
+const MEMORY_BOUND = 4 << 20; // bytes of guest memory an echo may reach on this traffic
+
+// ---- the reference model: docs/ABI.md, written independently of the SDK ----
+
+const MIN_LEN = [32, 17, 21, 18, 18, 21]; // by FrameKind
+
+/** What the echo is expected to send for one frame. */
+type Expected =
+  { kind: "data"; streamId: string; payload: string } | { kind: "close"; streamId: string; reason: 0 };
+
+class EchoModel {
+  private readonly live = new Set<string>();
+  constructor(private readonly maxLive: number) {}
+
+  step(f: Uint8Array): { result: number; sent: Expected[] } {
+    if (f.length < 17) return { result: 11, sent: [] };
+    const kind = f[0];
+    if (kind > 5) return { result: 8, sent: [] };
+    if (f.length < MIN_LEN[kind]) return { result: 11, sent: [] };
+    const view = new DataView(f.buffer, f.byteOffset, f.byteLength);
+    const id = toHex(f.subarray(1, 17));
+    const live = this.live.has(id);
+    switch (kind) {
+      case 0: {
+        const methodLen = view.getUint16(26, true);
+        if (28 + methodLen + 4 > f.length) return { result: 11, sent: [] };
+        if (32 + methodLen + view.getUint32(28 + methodLen, true) > f.length) return { result: 11, sent: [] };
+        if (f[17] !== 2) return { result: 8, sent: [] };
+        if (live) return { result: 11, sent: [] };
+        if (this.live.size >= this.maxLive) return { result: 7, sent: [] };
+        this.live.add(id);
+        return { result: 0, sent: [] };
+      }
+      case 1:
+        return live
+          ? { result: 0, sent: [{ kind: "data", streamId: id, payload: toHex(f.subarray(17)) }] }
+          : { result: 5, sent: [] };
+      case 2:
+        if (!live) return { result: 5, sent: [] };
+        this.live.delete(id);
+        return { result: 0, sent: [] };
+      case 3:
+        if (!live) return { result: 0, sent: [] };
+        this.live.delete(id);
+        return { result: 0, sent: [{ kind: "close", streamId: id, reason: 0 }] };
+      case 4:
+        this.live.delete(id);
+        return { result: 0, sent: [] };
+      default:
+        return { result: 0, sent: [] };
+    }
+  }
+}
+
+// ---- frame generators ----
+
+const ids = [0, 1, 2, 3, 4].map((n) => streamIdOf(n));
+const id = fc.oneof(
+  { arbitrary: fc.constantFrom(...ids), weight: 9 },
+  { arbitrary: fc.uint8Array({ minLength: 16, maxLength: 16 }), weight: 1 },
+);
+const small = fc.uint8Array({ maxLength: 48 });
+const payload = fc.oneof(
+  { arbitrary: small, weight: 20 },
+  { arbitrary: fc.uint8Array({ maxLength: 4096 }), weight: 1 },
+);
+const byte = fc.integer({ min: 0, max: 255 });
+const u32 = fc.nat({ max: 0xffffffff });
+
+const validFrame = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        id,
+        fc.oneof({ arbitrary: fc.constant(2), weight: 9 }, { arbitrary: byte, weight: 1 }),
+        u32,
+        small,
+        small,
+        small,
+      )
+      .map(([i, interaction, credit, method, context, body]) =>
+        encodeOpen(i, { interaction, initialCredit: credit, method, context, payload: body }),
+      ),
+  },
+  { weight: 8, arbitrary: fc.tuple(id, payload).map(([i, p]) => encodeData(i, p)) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(id, u32, small).map(([i, code, message]) => encodeError(i, code, message)),
+  },
+  { weight: 2, arbitrary: fc.tuple(id, byte).map(([i, reason]) => encodeClose(i, reason)) },
+  { weight: 1, arbitrary: fc.tuple(id, byte).map(([i, reason]) => encodeCancel(i, reason)) },
+  { weight: 1, arbitrary: fc.tuple(id, u32).map(([i, credit]) => encodeCredit(i, credit)) },
+);
+
+/** A valid frame with one mutation: a byte flipped, a truncation, another kind, trailing garbage. */
+const mutatedFrame = fc
+  .tuple(validFrame, fc.integer({ min: 0, max: 3 }), fc.nat(), byte, small)
+  .map(([f, mutation, at, value, extra]) => {
+    const copy = f.slice();
+    if (mutation === 0) copy[at % copy.length] = value;
+    if (mutation === 1) return copy.slice(0, at % (copy.length + 1));
+    if (mutation === 2) copy[0] = value;
+    if (mutation === 3) return new Uint8Array([...copy, ...extra]);
+    return copy;
+  });
+
+const frame = fc.oneof(
+  { arbitrary: validFrame, weight: 6 },
+  { arbitrary: mutatedFrame, weight: 3 },
+  { arbitrary: fc.uint8Array({ maxLength: 40 }), weight: 1 },
+);
+
+const sequence = fc.array(frame, { minLength: 1, maxLength: FRAMES_PER_RUN * 2 }); // shrinks to 1 frame
+
+// ---- the property ----
+
+/** Runs the property until at least `frames` frames were delivered; returns how many were. */
+async function fuzz(module: WebAssembly.Module, maxLive: number, frames: number): Promise<number> {
+  let delivered = 0;
+  const property = fc.asyncProperty(sequence, async (seq) => {
+    const host = await IxtHost.load(module);
+    const model = new EchoModel(maxLive);
+    for (const f of seq) {
+      const expected = model.step(f);
+      expect(host.dispatch(f)).toBe(expected.result); // throws GuestTrap on a trap
+      const sent = host.sent.map((c) =>
+        c.kind === "data"
+          ? { kind: "data", streamId: c.streamId, payload: toHex(c.payload), status: c.status }
+          : { ...c, status: c.status },
+      );
+      expect(sent).toEqual(expected.sent.map((e) => ({ ...e, status: 0 })));
+      host.clearSent();
+    }
+    delivered += seq.length;
+    expect(host.memory.buffer.byteLength).toBeLessThanOrEqual(MEMORY_BOUND);
+  });
+  // fast-check favours short sequences: keep going until the frame count is really reached.
+  while (delivered < frames) {
+    await fc.assert(property, { numRuns: Math.ceil((frames - delivered) / FRAMES_PER_RUN) });
+  }
+  return delivered;
+}
+
+describe("fuzz: random and mutated frame sequences", () => {
+  let echo: WebAssembly.Module;
+  let bounded: WebAssembly.Module;
+  beforeAll(async () => {
+    echo = await WebAssembly.compile(await readFile(example("stream_echo")));
+    bounded = await WebAssembly.compile(await readFile(fixture("bounded_echo")));
+  });
+
+  it(`stream_echo and a bounded echo follow the model over ${TOTAL_FRAMES} frames`, async () => {
+    const echoFrames = await fuzz(echo, 1024, TOTAL_FRAMES * 0.9);
+    // A bound of 3 makes ResourceExhausted frequent.
+    const boundedFrames = await fuzz(bounded, 3, TOTAL_FRAMES * 0.1);
+    expect(echoFrames + boundedFrames).toBeGreaterThanOrEqual(TOTAL_FRAMES);
+  });
+});
