@@ -37,33 +37,36 @@ function dispatch(frame: StreamFrame): u32 {
   if (kind == FrameKind.Data) {
     // The hot path: one lookup, one call.
     const stream = findStream(frame.streamIdPtr);
-    if (!stream) return StreamErrorCode.NotFound;
+    if (!stream || !stream.takesInput) return StreamErrorCode.NotFound;
     stream.handler.onData(stream, frame);
     return 0;
   }
   if (kind == FrameKind.Open) return open(frame);
   const stream = findStream(frame.streamIdPtr);
+  // Not in the table: Error is NotFound; Close, Cancel and Credit raced with the module's own close.
+  if (!stream) return kind == FrameKind.Error ? StreamErrorCode.NotFound : 0;
   switch (kind) {
-    case FrameKind.Error: {
-      if (!stream) return StreamErrorCode.NotFound;
-      stream.terminate();
-      stream.handler.onError(stream, frame.errorCode, frame.messageText());
-      break;
-    }
     case FrameKind.Close: {
-      // Not live: it raced with the module's own close. The module may still send after it.
-      if (!stream) return 0;
-      untrackStream(stream);
+      if (!stream.takesInput) break;
+      stream.inputOpen = false;
       stream.handler.onClose(stream, frame.closeReason);
       break;
     }
-    case FrameKind.Cancel: {
-      if (!stream) return 0;
+    case FrameKind.Cancel:
+    case FrameKind.Error: {
+      // The handler hears of it unless the module had already closed or errored the stream.
+      const wasOpen = !stream.isClosed;
       stream.terminate();
-      stream.handler.onCancel(stream, frame.cancelReason);
+      if (!wasOpen) break;
+      if (kind == FrameKind.Cancel) stream.handler.onCancel(stream, frame.cancelReason);
+      else stream.handler.onError(stream, frame.errorCode, frame.messageText());
       break;
     }
-    // Credit: accepted and ignored until flow control lands.
+    case FrameKind.Credit: {
+      stream.receiveCredit(frame.credit);
+      if (!stream.isClosed && stream.queuedFrames == 0) stream.handler.onWritable(stream);
+      break;
+    }
   }
   return 0;
 }
@@ -72,11 +75,11 @@ function open(frame: StreamFrame): u32 {
   if (frame.interactionKind != InteractionKind.ServerStream) return StreamErrorCode.Unimplemented;
   const factory = registeredFactory();
   if (!factory) return StreamErrorCode.Unimplemented;
-  // A second Open for a live id is refused and leaves the live stream as it was.
+  // A second Open for an id in the table is refused and leaves that stream as it was.
   if (findStream(frame.streamIdPtr)) return StreamErrorCode.ProtocolViolation;
   if (liveStreamCount() >= maxLiveStreams()) return StreamErrorCode.ResourceExhausted;
-  const stream = new LiveStream(frame.streamIdPtr, factory());
-  // Live before onOpen runs, so the handler can already send on it.
+  const stream = new LiveStream(frame.streamIdPtr, factory(), frame.initialCredit, frame.deadlineMs);
+  // In the table before onOpen runs, so the handler can already send on it.
   trackStream(stream);
   const decision = stream.handler.onOpen(stream, frame);
   if (decision.accepted) return 0;

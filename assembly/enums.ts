@@ -62,3 +62,14 @@ export enum HostStatus {
   InvalidMemory = 6,
   Internal = 10,
 }
+
+/**
+ * What a send returns besides a `HostStatus`: the SDK's own outcomes, never returned by the host and
+ * never on the wire (docs/ABI.md, "Credit and backpressure").
+ */
+export enum SendStatus {
+  /** The payload was copied into the stream's queue; it goes out in order as credit arrives. */
+  Queued = 0x100,
+  /** The stream's queue limit would be passed: nothing was queued. */
+  QueueFull = 0x101,
+}

@@ -42,7 +42,7 @@ export class OpenDecision {
  * Every callback gets the stream's `StreamSender`. A frame passed to a callback is valid only during
  * that callback. The defaults: accept every Open; answer Data with an `Unimplemented` error (a handler
  * that takes no input says so rather than dropping it); answer the caller's Close by closing with
- * `Normal`; do nothing on Cancel and Error.
+ * `Normal`; do nothing on Cancel, Error and Writable.
  */
 export abstract class ServerStreamHandler {
   /** A new stream. Return `OpenDecision.accept()` or `OpenDecision.reject(code)`. */
@@ -65,6 +65,12 @@ export abstract class ServerStreamHandler {
 
   /** The caller failed the stream. Nothing more can be sent on it. */
   onError(stream: StreamSender, code: StreamErrorCode, message: string): void {}
+
+  /**
+   * A Credit frame arrived and the stream's queue is empty: a producer can check
+   * `stream.availableCredit` and send its next chunk. Not called once the module has closed the stream.
+   */
+  onWritable(stream: StreamSender): void {}
 }
 
 /** Creates the handler for one new stream. */

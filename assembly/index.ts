@@ -6,7 +6,14 @@ import "./overrides/abort";
 
 export * from "./enums";
 export { StreamFrame } from "./frame";
-export { StreamSender } from "./sender";
+export {
+  Clock,
+  DEFAULT_STREAM_QUEUE_LIMIT,
+  StreamSender,
+  UNLIMITED,
+  setClock,
+  setStreamQueueLimit,
+} from "./sender";
 export {
   OpenDecision,
   ServerStreamHandler,

@@ -7,30 +7,43 @@
 import { ServerStreamHandler } from "./handler";
 import { StreamSender } from "./sender";
 
-/** A live stream: the sender its handler sees, plus that handler. */
+/** A stream in the table: the sender its handler sees, plus that handler. */
 @final
 export class LiveStream extends StreamSender {
   /** The handler instance serving this stream (one per stream, from the registered factory). */
   readonly handler: ServerStreamHandler;
+  /** True until the caller closes the stream: Data is delivered only while it is. */
+  inputOpen: bool = true;
 
-  constructor(idPtr: usize, handler: ServerStreamHandler) {
-    super(idPtr);
+  constructor(idPtr: usize, handler: ServerStreamHandler, initialCredit: u32, deadlineMs: u32) {
+    super(idPtr, initialCredit, deadlineMs);
     this.handler = handler;
   }
 
-  /** The module closed or errored the stream: nothing more is sent, and it is no longer live. */
-  protected end(): void {
-    this.sendClosed = true;
+  /** True while Data and the caller's Close are delivered to the handler. */
+  get takesInput(): bool {
+    return this.inputOpen && !this.sendClosed;
+  }
+
+  /** The module's last frame went out, or never will: the stream leaves the table. */
+  protected finish(): void {
     untrackStream(this);
   }
 
-  /** The caller ended the stream for good (Cancel, Error) or the Open was rejected. */
+  /** A Credit frame arrived: send what it covers from the queue. */
+  receiveCredit(bytes: u32): void {
+    this.grantCredit(bytes);
+  }
+
+  /** The caller cancelled or errored the stream, or its Open was rejected: drop the queue and finish. */
   terminate(): void {
-    this.end();
+    this.dropQueue();
+    this.sendClosed = true;
+    this.finish();
   }
 }
 
-/** Default bound on live streams (`setMaxLiveStreams`). */
+/** Default bound on streams in the table (`setMaxLiveStreams`). */
 export const DEFAULT_MAX_LIVE_STREAMS: i32 = 1024;
 
 const INITIAL_CAPACITY: i32 = 64; // a power of two

@@ -2,7 +2,14 @@
 // it runs one module instance, delivers the frames it is given, and records what the module sends.
 
 import { readFile } from "node:fs/promises";
-import { FRAME_HEADER_LEN, FrameKind, HostStatus, STREAM_ID_LEN, StreamErrorCode } from "./abi.js";
+import {
+  FRAME_HEADER_LEN,
+  FrameKind,
+  HostStatus,
+  STREAM_ID_LEN,
+  StreamErrorCode,
+  UNLIMITED_CREDIT,
+} from "./abi.js";
 import {
   type OpenFields,
   type StreamId,
@@ -40,9 +47,29 @@ export interface HostOptions {
   respond?: (call: OutboundCall) => number | undefined;
   /** More import namespaces, e.g. `wasi_snapshot_preview1`. The `ixt` namespace is always the host's. */
   imports?: WebAssembly.Imports;
+  /**
+   * Called once with the new instance before the host uses it, e.g. `(instance) => wasi.initialize(instance)`
+   * for a module built with the WASI profile (a reactor whose `_initialize` must run before the first frame).
+   */
+  onInstance?: (instance: WebAssembly.Instance) => void;
 }
 
 type StreamState = "open" | "ended";
+
+/** What the host knows of a stream: its state and the payload bytes the caller can take now. */
+interface StreamRecord {
+  state: StreamState;
+  credit: number; // Infinity when the Open granted unlimited credit
+}
+
+const u32At = (frame: Uint8Array, at: number) =>
+  new DataView(frame.buffer, frame.byteOffset).getUint32(at, true);
+
+/** An Open's initial credit (unlimited when the frame is too short to say). */
+function initialCredit(frame: Uint8Array): number {
+  const credit = frame.length >= 22 ? u32At(frame, 18) : UNLIMITED_CREDIT;
+  return credit === UNLIMITED_CREDIT ? Infinity : credit;
+}
 
 const ABI_EXPORTS = ["memory", "ixt_module_handle_server_stream", "ixt_alloc", "ixt_dealloc"] as const;
 
@@ -91,7 +118,7 @@ export class IxtHost {
   /** Every outbound call, in order, including refused ones. */
   readonly sent: OutboundCall[] = [];
   /** Streams the host has delivered an Open for, by hex id. */
-  private readonly streams = new Map<string, StreamState>();
+  private readonly streams = new Map<string, StreamRecord>();
   private trapped: GuestTrap | null = null;
   /** Guest address of the last frame delivered (valid only during that dispatch). */
   lastFramePtr = 0;
@@ -124,6 +151,7 @@ export class IxtHost {
         host ? host.sendError(idPtr, idLen, code, ptr, len) : HostStatus.Internal,
     };
     const instance = await WebAssembly.instantiate(module, { ...options.imports, ixt });
+    options.onInstance?.(instance);
     host = new IxtHost(instance, abiExports(instance), options.respond);
     return host;
   }
@@ -136,25 +164,36 @@ export class IxtHost {
   /**
    * Delivers one frame as the runtime does and returns the dispatcher's result. Throws `GuestTrap` if
    * the guest traps. Any bytes may be delivered; the host follows the stream's state from the frame:
-   * an Open opens it for the module's sends (undone if the Open is refused, unless the stream was
-   * already open), a Cancel or Error ends it (undone if the guest found the frame malformed).
+   * an Open opens it for the module's sends with the Open's credit (undone if the Open is refused,
+   * unless the stream was already open), a Credit frame adds credit and a Cancel or Error ends it
+   * (both undone if the guest refuses the frame). A Data send beyond the stream's credit is answered
+   * WouldBlock, as a runtime holding the caller's credit would.
    */
   dispatch(frame: Uint8Array): number {
     if (this.trapped) throw this.trapped;
     const kind = frame.length >= FRAME_HEADER_LEN ? frame[0] : -1;
     const opens = kind === FrameKind.Open;
     const ends = kind === FrameKind.Cancel || kind === FrameKind.Error;
-    if (!opens && !ends) return this.deliver(frame);
+    const credits = kind === FrameKind.Credit && frame.length >= 21;
+    if (!opens && !ends && !credits) return this.deliver(frame);
 
     const key = toHex(frame.subarray(1, FRAME_HEADER_LEN));
-    const before = this.streams.get(key);
-    if (opens) this.streams.set(key, "open");
-    else if (before === "open") this.streams.set(key, "ended");
+    const record = this.streams.get(key);
+    const saved = record && { ...record };
+    const wasOpen = record?.state === "open";
+    if (opens && !wasOpen) this.streams.set(key, { state: "open", credit: initialCredit(frame) });
+    if (ends && record && wasOpen) record.state = "ended";
+    if (credits && record && wasOpen) record.credit += u32At(frame, 17);
     const result = this.deliver(frame);
-    const undo = opens ? result !== 0 && before !== "open" : result === StreamErrorCode.ProtocolViolation;
+    // A refused Open never opened; a Cancel, Error or Credit the guest found malformed never happened.
+    const undo = opens
+      ? result !== 0 && !wasOpen
+      : ends
+        ? result === StreamErrorCode.ProtocolViolation
+        : result !== 0;
     if (undo) {
-      if (before === undefined) this.streams.delete(key);
-      else this.streams.set(key, before);
+      if (saved === undefined) this.streams.delete(key);
+      else this.streams.set(key, saved);
     }
     return result;
   }
@@ -209,6 +248,11 @@ export class IxtHost {
     return this.dispatch(encodeCredit(streamId, credit));
   }
 
+  /** The payload bytes the caller can take now on a stream (Infinity: unlimited), or undefined if never opened. */
+  creditOf(streamId: StreamId): number | undefined {
+    return this.streams.get(toHex(streamId))?.credit;
+  }
+
   /** The outbound calls on one stream. */
   sentOn(streamId: StreamId): OutboundCall[] {
     const key = toHex(streamId);
@@ -231,22 +275,26 @@ export class IxtHost {
     return new Uint8Array(buffer, start, length);
   }
 
-  /** Checks a stream id argument: the host status to return, or the id's hex. */
-  private streamArg(idPtr: number, idLen: number): { status: number } | { key: string } {
+  /** Checks a stream id argument: the host status to return, or the id's hex and the stream's record. */
+  private streamArg(
+    idPtr: number,
+    idLen: number,
+  ): { status: number } | { key: string; stream: StreamRecord } {
     if (idLen >>> 0 !== STREAM_ID_LEN) return { status: HostStatus.BadArgument };
     const id = this.guestBytes(idPtr, idLen);
     if (!id) return { status: HostStatus.InvalidMemory };
     const key = toHex(id);
-    const state = this.streams.get(key);
-    if (state === undefined) return { status: HostStatus.UnknownStream };
-    if (state === "ended") return { status: HostStatus.StreamClosed };
-    return { key };
+    const stream = this.streams.get(key);
+    if (stream === undefined) return { status: HostStatus.UnknownStream };
+    if (stream.state === "ended") return { status: HostStatus.StreamClosed };
+    return { key, stream };
   }
 
-  private record(call: OutboundCall, endsStream: boolean): number {
+  /** Answers an accepted call (Ok unless `respond` says otherwise) and records it. */
+  private record(call: OutboundCall, stream: StreamRecord, endsStream: boolean): number {
     call.status = this.respond?.(call) ?? HostStatus.Ok;
     this.sent.push(call);
-    if (endsStream && call.status === HostStatus.Ok) this.streams.set(call.streamId, "ended");
+    if (endsStream && call.status === HostStatus.Ok) stream.state = "ended";
     return call.status;
   }
 
@@ -268,7 +316,10 @@ export class IxtHost {
     };
     if ("status" in id) return this.refuse(call, id.status);
     if (!payload) return this.refuse(call, HostStatus.InvalidMemory);
-    return this.record(call, false);
+    if (payload.length > id.stream.credit) return this.refuse(call, HostStatus.WouldBlock);
+    const status = this.record(call, id.stream, false);
+    if (status === HostStatus.Ok) id.stream.credit -= payload.length;
+    return status;
   }
 
   private sendClose(idPtr: number, idLen: number, reason: number): number {
@@ -280,7 +331,7 @@ export class IxtHost {
       status: 0,
     };
     if ("status" in id) return this.refuse(call, id.status);
-    return this.record(call, true);
+    return this.record(call, id.stream, true);
   }
 
   private sendError(idPtr: number, idLen: number, code: number, ptr: number, len: number): number {
@@ -295,6 +346,6 @@ export class IxtHost {
     };
     if ("status" in id) return this.refuse(call, id.status);
     if (!message) return this.refuse(call, HostStatus.InvalidMemory);
-    return this.record(call, true);
+    return this.record(call, id.stream, true);
   }
 }

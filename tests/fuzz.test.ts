@@ -1,7 +1,8 @@
 // Property tests over random and mutated frame sequences (fast-check), checked against a reference
-// model of docs/ABI.md's dispatcher rules for an echo. For every frame: no trap; the result is the
-// model's (so always 0 or a documented code); the module sends exactly what the model expects, and
-// the host accepts every call (so nothing is sent on a stream that is not live); memory stays bounded.
+// model of docs/ABI.md's dispatcher, lifecycle and credit rules for an echo. For every frame: no
+// trap; the result is the model's (so always 0 or a documented code); the module sends exactly what
+// the model expects, and the host accepts every call (so nothing is sent on a stream that is not live
+// and no Data goes beyond the caller's credit); memory stays bounded.
 // IXT_FUZZ_FRAMES sets how many frames in all (CI: 100,000; `npm run fuzz`: 1,000,000).
 import fc from "fast-check";
 import { readFile } from "node:fs/promises";
@@ -26,52 +27,123 @@ const MEMORY_BOUND = 4 << 20; // bytes of guest memory an echo may reach on this
 // ---- the reference model: docs/ABI.md, written independently of the SDK ----
 
 const MIN_LEN = [32, 17, 21, 18, 18, 21]; // by FrameKind
+const QUEUE_LIMIT = 1 << 20; // the SDK's default per-stream queue limit
 
 /** What the echo is expected to send for one frame. */
 type Expected =
-  { kind: "data"; streamId: string; payload: string } | { kind: "close"; streamId: string; reason: 0 };
+  | { kind: "data"; streamId: string; payload: string }
+  | { kind: "close"; streamId: string; reason: 0 }
+  | { kind: "error"; streamId: string; code: 7; message: "echo queue full" };
+
+/** A stream in the dispatcher's table, as the model sees it. */
+interface ModelStream {
+  inputOpen: boolean; // until the caller closes it
+  closed: boolean; // the module closed or errored it (the last frame may still be queued)
+  credit: number; // Infinity when unlimited
+  queue: string[]; // hex payloads waiting for credit
+  queuedBytes: number;
+  pending: Expected | null; // the Close or Error waiting behind the queue
+}
 
 class EchoModel {
-  private readonly live = new Set<string>();
+  private readonly table = new Map<string, ModelStream>();
+  private sent: Expected[] = [];
   constructor(private readonly maxLive: number) {}
 
   step(f: Uint8Array): { result: number; sent: Expected[] } {
-    if (f.length < 17) return { result: 11, sent: [] };
+    this.sent = [];
+    const result = this.dispatch(f);
+    return { result, sent: this.sent };
+  }
+
+  private dispatch(f: Uint8Array): number {
+    if (f.length < 17) return 11;
     const kind = f[0];
-    if (kind > 5) return { result: 8, sent: [] };
-    if (f.length < MIN_LEN[kind]) return { result: 11, sent: [] };
+    if (kind > 5) return 8;
+    if (f.length < MIN_LEN[kind]) return 11;
     const view = new DataView(f.buffer, f.byteOffset, f.byteLength);
     const id = toHex(f.subarray(1, 17));
-    const live = this.live.has(id);
+    const s = this.table.get(id);
     switch (kind) {
       case 0: {
         const methodLen = view.getUint16(26, true);
-        if (28 + methodLen + 4 > f.length) return { result: 11, sent: [] };
-        if (32 + methodLen + view.getUint32(28 + methodLen, true) > f.length) return { result: 11, sent: [] };
-        if (f[17] !== 2) return { result: 8, sent: [] };
-        if (live) return { result: 11, sent: [] };
-        if (this.live.size >= this.maxLive) return { result: 7, sent: [] };
-        this.live.add(id);
-        return { result: 0, sent: [] };
+        if (28 + methodLen + 4 > f.length) return 11;
+        if (32 + methodLen + view.getUint32(28 + methodLen, true) > f.length) return 11;
+        if (f[17] !== 2) return 8;
+        if (s) return 11;
+        if (this.table.size >= this.maxLive) return 7;
+        const credit = view.getUint32(18, true);
+        this.table.set(id, {
+          inputOpen: true,
+          closed: false,
+          credit: credit === 0xffffffff ? Infinity : credit,
+          queue: [],
+          queuedBytes: 0,
+          pending: null,
+        });
+        return 0;
       }
-      case 1:
-        return live
-          ? { result: 0, sent: [{ kind: "data", streamId: id, payload: toHex(f.subarray(17)) }] }
-          : { result: 5, sent: [] };
-      case 2:
-        if (!live) return { result: 5, sent: [] };
-        this.live.delete(id);
-        return { result: 0, sent: [] };
-      case 3:
-        if (!live) return { result: 0, sent: [] };
-        this.live.delete(id);
-        return { result: 0, sent: [{ kind: "close", streamId: id, reason: 0 }] };
-      case 4:
-        this.live.delete(id);
-        return { result: 0, sent: [] };
-      default:
-        return { result: 0, sent: [] };
+      case 1: // Data: the echo sends the payload back; a full queue fails the stream
+        if (!s || !s.inputOpen || s.closed) return 5;
+        if (!this.send(id, s, toHex(f.subarray(17)))) {
+          this.end(id, s, { kind: "error", streamId: id, code: 7, message: "echo queue full" });
+        }
+        return 0;
+      case 2: // Error
+        if (!s) return 5;
+        this.table.delete(id);
+        return 0;
+      case 3: // Close: the echo's default onClose closes with Normal
+        if (s && s.inputOpen && !s.closed) {
+          s.inputOpen = false;
+          this.end(id, s, { kind: "close", streamId: id, reason: 0 });
+        }
+        return 0;
+      case 4: // Cancel
+        this.table.delete(id);
+        return 0;
+      default: {
+        // Credit: drain the queue, then the waiting Close or Error
+        if (!s) return 0;
+        s.credit += view.getUint32(17, true);
+        while (s.queue.length > 0 && s.credit >= s.queue[0].length / 2) {
+          const payload = s.queue.shift()!;
+          s.credit -= payload.length / 2;
+          s.queuedBytes -= payload.length / 2;
+          this.sent.push({ kind: "data", streamId: id, payload });
+        }
+        if (s.queue.length === 0 && s.pending) {
+          this.sent.push(s.pending);
+          this.table.delete(id);
+        }
+        return 0;
+      }
     }
+  }
+
+  /** sendData: at once if nothing is queued and the credit covers it, else queued; false when the queue is full. */
+  private send(id: string, s: ModelStream, payload: string): boolean {
+    const len = payload.length / 2;
+    if (s.queue.length === 0 && s.credit >= len) {
+      s.credit -= len;
+      this.sent.push({ kind: "data", streamId: id, payload });
+      return true;
+    }
+    if (s.queuedBytes + len > QUEUE_LIMIT) return false;
+    s.queue.push(payload);
+    s.queuedBytes += len;
+    return true;
+  }
+
+  /** close/error: at once on an empty queue (the stream finishes), else behind it. */
+  private end(id: string, s: ModelStream, last: Expected): void {
+    s.closed = true;
+    if (s.queue.length > 0) {
+      s.pending = last;
+      return;
+    }
+    this.sent.push(last);
+    this.table.delete(id);
   }
 }
 
@@ -82,13 +154,19 @@ const id = fc.oneof(
   { arbitrary: fc.constantFrom(...ids), weight: 9 },
   { arbitrary: fc.uint8Array({ minLength: 16, maxLength: 16 }), weight: 1 },
 );
-const small = fc.uint8Array({ maxLength: 48 });
+const small = fc.uint8Array({ maxLength: 24 });
 const payload = fc.oneof(
   { arbitrary: small, weight: 20 },
   { arbitrary: fc.uint8Array({ maxLength: 4096 }), weight: 1 },
 );
 const byte = fc.integer({ min: 0, max: 255 });
 const u32 = fc.nat({ max: 0xffffffff });
+/** Credit amounts: often small enough to make the echo queue, sometimes unlimited or huge. */
+const creditAmount = fc.oneof(
+  { arbitrary: fc.nat({ max: 32 }), weight: 6 },
+  { arbitrary: fc.constant(0xffffffff), weight: 2 },
+  { arbitrary: u32, weight: 1 },
+);
 
 const validFrame = fc.oneof(
   {
@@ -97,7 +175,7 @@ const validFrame = fc.oneof(
       .tuple(
         id,
         fc.oneof({ arbitrary: fc.constant(2), weight: 9 }, { arbitrary: byte, weight: 1 }),
-        u32,
+        creditAmount,
         small,
         small,
         small,
@@ -111,9 +189,9 @@ const validFrame = fc.oneof(
     weight: 1,
     arbitrary: fc.tuple(id, u32, small).map(([i, code, message]) => encodeError(i, code, message)),
   },
-  { weight: 2, arbitrary: fc.tuple(id, byte).map(([i, reason]) => encodeClose(i, reason)) },
+  { weight: 1, arbitrary: fc.tuple(id, byte).map(([i, reason]) => encodeClose(i, reason)) },
   { weight: 1, arbitrary: fc.tuple(id, byte).map(([i, reason]) => encodeCancel(i, reason)) },
-  { weight: 1, arbitrary: fc.tuple(id, u32).map(([i, credit]) => encodeCredit(i, credit)) },
+  { weight: 4, arbitrary: fc.tuple(id, creditAmount).map(([i, credit]) => encodeCredit(i, credit)) },
 );
 
 /** A valid frame with one mutation: a byte flipped, a truncation, another kind, trailing garbage. */
@@ -134,7 +212,8 @@ const frame = fc.oneof(
   { arbitrary: fc.uint8Array({ maxLength: 40 }), weight: 1 },
 );
 
-const sequence = fc.array(frame, { minLength: 1, maxLength: FRAMES_PER_RUN * 2 }); // shrinks to 1 frame
+// size "max": without it fast-check keeps arrays to about ten frames, and streams rarely live long.
+const sequence = fc.array(frame, { minLength: 1, maxLength: FRAMES_PER_RUN * 2, size: "max" }); // shrinks to 1 frame
 
 // ---- the property ----
 

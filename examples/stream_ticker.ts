@@ -1,0 +1,61 @@
+// Ticker: a producer that respects credit. The Open's request payload is a count N in decimal text;
+// the stream emits N Data frames carrying "1", "2", … "N", each sent whole only once the credit covers
+// it, then closes with Normal. When credit runs out it stops and continues in onWritable, which runs
+// after each Credit frame. An Open whose payload is not a decimal count is rejected (InvalidArgument).
+
+import {
+  CloseReason,
+  OpenDecision,
+  ServerStreamHandler,
+  StreamErrorCode,
+  StreamFrame,
+  StreamSender,
+  registerServerStreamHandler,
+} from "../assembly";
+
+/** The largest count accepted, so a request cannot keep a stream busy forever. */
+const MAX_COUNT: u32 = 1_000_000;
+
+/** Parses 1 to 7 ASCII digits; returns -1 for anything else. */
+function parseCount(text: string): i64 {
+  if (text.length == 0 || text.length > 7) return -1;
+  let value: i64 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+class Ticker extends ServerStreamHandler {
+  private next: u32 = 1;
+  private count: u32 = 0;
+
+  onOpen(stream: StreamSender, frame: StreamFrame): OpenDecision {
+    const count = parseCount(frame.payloadText());
+    if (count < 0 || count > <i64>MAX_COUNT) return OpenDecision.reject(StreamErrorCode.InvalidArgument);
+    this.count = <u32>count;
+    this.pump(stream);
+    return OpenDecision.accept();
+  }
+
+  onWritable(stream: StreamSender): void {
+    this.pump(stream);
+  }
+
+  // Sends ticks while the credit covers the next one, and closes after the last.
+  private pump(stream: StreamSender): void {
+    while (this.next <= this.count) {
+      const tick = this.next.toString();
+      if (stream.availableCredit < <u64>String.UTF8.byteLength(tick)) return; // wait for onWritable
+      stream.sendText(tick);
+      this.next++;
+    }
+    if (!stream.isClosed) stream.close(CloseReason.Normal);
+  }
+}
+
+registerServerStreamHandler(() => new Ticker());
+
+export * from "../assembly/exports";
