@@ -1,9 +1,9 @@
 // Compiles every AssemblyScript entry file in a folder with asconfig.json's release target:
 //   node scripts/build-wasm.mjs examples build          -> build/stream_echo.wasm, …
 //   node scripts/build-wasm.mjs tests/fixtures build/fixtures
-import asc from "assemblyscript/asc";
 import { readdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
+import { compileEach } from "./compile.mjs";
 
 const [sourceDir, outDir, target = "release"] = process.argv.slice(2);
 if (!sourceDir || !outDir) {
@@ -17,21 +17,9 @@ if (entries.length === 0) {
   process.exit(2);
 }
 
-let failed = false;
-for (const entry of entries) {
-  const outFile = join(outDir, `${basename(entry, ".ts")}.wasm`);
-  const { error, stderr } = await asc.main([
-    join(sourceDir, entry),
-    "--target",
-    target,
-    "--outFile",
-    outFile,
-  ]);
-  if (error) {
-    console.error(`${entry}: ${error.message}\n${stderr.toString()}`);
-    failed = true;
-  } else {
-    console.log(`built ${outFile}`);
-  }
-}
-process.exit(failed ? 1 : 0);
+const ok = await compileEach(
+  entries.map((entry) => join(sourceDir, entry)),
+  outDir,
+  ["--target", target],
+);
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,52 @@
+// The ABI's imports and exports with their wasm signatures (docs/ABI.md, "Host imports" and "Module
+// exports"): the one place `ixt-as check` takes them from.
+import type { FuncType } from "./wasm-info.js";
+
+const i32 = "i32";
+
+/** The `ixt` host imports a module may use (it need not use all of them). */
+export const IXT_IMPORTS: Readonly<Record<string, FuncType>> = {
+  stream_send_data: { params: [i32, i32, i32, i32], results: [i32] },
+  stream_send_close: { params: [i32, i32, i32], results: [i32] },
+  stream_send_error: { params: [i32, i32, i32, i32, i32], results: [i32] },
+};
+
+/** The import module of the host imports. */
+export const IXT_MODULE = "ixt";
+
+/** The function exports every module must have. */
+export const REQUIRED_FUNCTION_EXPORTS: Readonly<Record<string, FuncType>> = {
+  ixt_module_handle_server_stream: { params: [i32, i32], results: [i32] },
+  ixt_alloc: { params: [i32], results: [i32] },
+  ixt_dealloc: { params: [i32, i32], results: [] },
+};
+
+/** The memory export every module must have. */
+export const MEMORY_EXPORT = "memory";
+
+/** The import module a WASI-profile module may also use, and the reactor entry it must then export. */
+export const WASI_MODULE = "wasi_snapshot_preview1";
+export const WASI_REACTOR_EXPORT = "_initialize";
+export const WASI_REACTOR_TYPE: FuncType = { params: [], results: [] };
+/** A WASI command's entry: the runtime would never call it, so a module must not be a command. */
+export const WASI_COMMAND_EXPORT = "_start";
+
+/** The preset a module is built with, as a user writes it in asconfig.json. */
+export const PRESET_HINT = `"extends": "./node_modules/ixt-sdk-as/asconfig.preset.json" in asconfig.json`;
+/** The line that adds the required exports to a module's entry file. */
+export const EXPORTS_HINT = `export * from "ixt-sdk-as/exports"`;
+
+/** How to fix an import from outside `ixt`. */
+export function foreignImportHint(module: string, name: string): string {
+  if (module === "env" && (name === "abort" || name === "trace" || name === "seed")) {
+    return `build with the ixt-sdk-as preset (${PRESET_HINT}), which routes ${name} to the SDK, and import "ixt-sdk-as" in the entry file`;
+  }
+  if (module === "env" && name === "memory")
+    return "the module must define its memory: build without --importMemory";
+  if (module === "env" && name === "table")
+    return "the module must define its table: build without --importTable";
+  if (module === WASI_MODULE) {
+    return `the module was built with the WASI profile: pass --wasi if your ixt runtime provides WASI, or build with the ixt-sdk-as preset (${PRESET_HINT}) instead`;
+  }
+  return `the ixt runtime provides only "${IXT_MODULE}" imports: remove what declares this import (an @external declaration or a library that needs the host)`;
+}

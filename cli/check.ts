@@ -1,0 +1,176 @@
+// `ixt-as check`: a module's imports and exports against the ABI, with a fix for every problem.
+import {
+  EXPORTS_HINT,
+  IXT_IMPORTS,
+  IXT_MODULE,
+  MEMORY_EXPORT,
+  REQUIRED_FUNCTION_EXPORTS,
+  WASI_COMMAND_EXPORT,
+  WASI_MODULE,
+  WASI_REACTOR_EXPORT,
+  WASI_REACTOR_TYPE,
+  foreignImportHint,
+} from "./abi-spec.js";
+import { type FuncType, formatType, readWasmInfo } from "./wasm-info.js";
+
+export interface CheckOptions {
+  /** Accept `wasi_snapshot_preview1` imports (the WASI profile); the module must then be a reactor. */
+  wasi?: boolean;
+}
+
+export interface CheckLine {
+  ok: boolean;
+  /** `ixt.stream_send_data`, `memory`, … */
+  item: string;
+  /** The signature or kind found. */
+  found: string;
+  /** What is wrong and how to fix it (problems only), or a note. */
+  message?: string;
+}
+
+export interface CheckReport {
+  imports: CheckLine[];
+  exports: CheckLine[];
+  /** Problems not tied to one import or export (a missing export). */
+  missing: CheckLine[];
+  problems: number;
+}
+
+const sameType = (a: FuncType | undefined, b: FuncType) =>
+  a !== undefined && a.params.join() === b.params.join() && a.results.join() === b.results.join();
+
+const describe = (entry: { kind: string; type?: FuncType; detail?: string }) =>
+  entry.type ? formatType(entry.type) : `${entry.kind}${entry.detail ? ` (${entry.detail})` : ""}`;
+
+/** Checks a module's binary. Throws when it is not a valid wasm module. */
+export async function checkModule(bytes: Uint8Array, options: CheckOptions = {}): Promise<CheckReport> {
+  await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>); // the engine's validation, with its message
+  const info = readWasmInfo(bytes);
+  let usesWasi = false;
+
+  const imports = info.imports.map((entry): CheckLine => {
+    const item = `${entry.module}.${entry.name}`;
+    const found = describe(entry);
+    if (entry.module === IXT_MODULE) {
+      const expected = IXT_IMPORTS[entry.name];
+      if (!expected) {
+        return {
+          ok: false,
+          item,
+          found,
+          message: `not an ixt import (the ABI has ${Object.keys(IXT_IMPORTS).join(", ")}): remove the @external declaration`,
+        };
+      }
+      if (entry.kind !== "function" || !sameType(entry.type, expected)) {
+        return {
+          ok: false,
+          item,
+          found,
+          message: `expected ${formatType(expected)}: declare it as in ixt-sdk-as (assembly/imports.ts) or import it from the SDK`,
+        };
+      }
+      return { ok: true, item, found };
+    }
+    if (entry.module === WASI_MODULE && options.wasi) {
+      usesWasi = true;
+      return { ok: true, item, found, message: "WASI profile" };
+    }
+    return { ok: false, item, found, message: foreignImportHint(entry.module, entry.name) };
+  });
+
+  const byName = new Map(info.exports.map((e) => [e.name, e]));
+  const exports = info.exports.map((entry): CheckLine => {
+    const found = describe(entry);
+    const expected = REQUIRED_FUNCTION_EXPORTS[entry.name];
+    if (expected) {
+      if (entry.kind === "function" && sameType(entry.type, expected))
+        return { ok: true, item: entry.name, found };
+      return {
+        ok: false,
+        item: entry.name,
+        found,
+        message: `expected a function ${formatType(expected)}: do not define ${entry.name} yourself, re-export the SDK's (${EXPORTS_HINT})`,
+      };
+    }
+    if (entry.name === MEMORY_EXPORT) {
+      if (entry.kind === "memory") return { ok: true, item: entry.name, found };
+      return { ok: false, item: entry.name, found, message: "must be the module's memory" };
+    }
+    if (entry.name === WASI_REACTOR_EXPORT) {
+      if (entry.kind === "function" && sameType(entry.type, WASI_REACTOR_TYPE)) {
+        return {
+          ok: true,
+          item: entry.name,
+          found,
+          message: "WASI reactor start, called once before the first frame",
+        };
+      }
+      return {
+        ok: false,
+        item: entry.name,
+        found,
+        message: `expected a function ${formatType(WASI_REACTOR_TYPE)}`,
+      };
+    }
+    if (entry.name === WASI_COMMAND_EXPORT) {
+      return {
+        ok: false,
+        item: entry.name,
+        found,
+        message: `a WASI command is never started by the ixt runtime: build a reactor ("exportStart": "${WASI_REACTOR_EXPORT}", as the ixt-sdk-as WASI preset does)`,
+      };
+    }
+    return { ok: true, item: entry.name, found, message: "not part of the ABI (ignored by the runtime)" };
+  });
+
+  const missing: CheckLine[] = [];
+  for (const [name, type] of Object.entries(REQUIRED_FUNCTION_EXPORTS)) {
+    if (!byName.has(name)) {
+      missing.push({
+        ok: false,
+        item: name,
+        found: "missing",
+        message: `export ${formatType(type)} is missing: add \`${EXPORTS_HINT};\` to the module's entry file`,
+      });
+    }
+  }
+  if (!byName.has(MEMORY_EXPORT)) {
+    missing.push({
+      ok: false,
+      item: MEMORY_EXPORT,
+      found: "missing",
+      message: "the memory export is missing: build without --noExportMemory",
+    });
+  }
+  if (usesWasi && !byName.has(WASI_REACTOR_EXPORT)) {
+    missing.push({
+      ok: false,
+      item: WASI_REACTOR_EXPORT,
+      found: "missing",
+      message: `a WASI module must be a reactor exporting ${WASI_REACTOR_EXPORT}: build with the ixt-sdk-as WASI preset`,
+    });
+  }
+
+  const problems = [...imports, ...exports, ...missing].filter((line) => !line.ok).length;
+  return { imports, exports, missing, problems };
+}
+
+/** The report as the command prints it. */
+export function formatReport(path: string, report: CheckReport): string[] {
+  const width = Math.max(
+    0,
+    ...[...report.imports, ...report.exports, ...report.missing].map((l) => l.item.length),
+  );
+  const line = (l: CheckLine) =>
+    `  ${l.ok ? "ok  " : "FAIL"} ${l.item.padEnd(width)}  ${l.found}${l.message ? `  ${l.ok ? "# " : "-> "}${l.message}` : ""}`;
+  const out = [path, "imports:"];
+  out.push(...(report.imports.length ? report.imports.map(line) : ["  (none)"]));
+  out.push("exports:");
+  out.push(...report.exports.map(line), ...report.missing.map(line));
+  out.push(
+    report.problems === 0
+      ? "ok: the module matches the ixt server-stream ABI"
+      : `${report.problems} problem${report.problems === 1 ? "" : "s"}: the module does not match the ixt server-stream ABI (docs/ABI.md)`,
+  );
+  return out;
+}

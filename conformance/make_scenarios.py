@@ -1,0 +1,226 @@
+"""Writes tests/vectors/scenarios.json: stream scenarios both hosts replay (tests/scenarios.test.ts in the
+host shim under V8, conformance/run.py under wasmtime). Frames are encoded here with struct, independently of
+the host shim; the expectations follow docs/ABI.md and each module's documented behaviour.
+
+    python3 conformance/make_scenarios.py && npx prettier --write tests/vectors/scenarios.json
+"""
+
+import json
+import struct
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "vectors" / "scenarios.json"
+
+OPEN, DATA, ERROR, CLOSE, CANCEL, CREDIT = range(6)
+NORMAL, GOING_AWAY = 0, 1
+DEADLINE = 2
+UNARY, SERVER_STREAM = 0, 2
+INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, UNIMPLEMENTED, INTERNAL, PROTOCOL_VIOLATION = 3, 5, 6, 8, 9, 11
+
+
+def sid(n: int) -> bytes:
+    return struct.pack("<Q", n) + bytes(8)
+
+
+def open_(i, method=b"", context=b"", payload=b"", interaction=SERVER_STREAM, credit=0xFFFFFFFF, deadline=0):
+    return (
+        bytes([OPEN]) + i + struct.pack("<BIIH", interaction, credit, deadline, len(method)) + method
+        + struct.pack("<I", len(context)) + context + payload
+    )
+
+
+def data(i, payload: bytes):
+    return bytes([DATA]) + i + payload
+
+
+def error(i, code, message: bytes):
+    return bytes([ERROR]) + i + struct.pack("<I", code) + message
+
+
+def close(i, reason):
+    return bytes([CLOSE]) + i + bytes([reason])
+
+
+def cancel(i, reason):
+    return bytes([CANCEL]) + i + bytes([reason])
+
+
+def credit(i, n):
+    return bytes([CREDIT]) + i + struct.pack("<I", n)
+
+
+def out(frame: bytes, status: int = 0):
+    return {"frame": frame.hex(), "status": status}
+
+
+def step(frame: bytes, result: int = 0, sent=(), trap=False):
+    s = {"send": frame.hex(), "result": result, "sent": list(sent)}
+    if trap:
+        s = {"send": frame.hex(), "trap": True, "sent": list(sent)}
+    return s
+
+
+ECHOES = ["stream_echo", "wasi/stream_echo", "wasi/echo_log"]
+COUNTERS = ["stream_counter"]
+HOOKS = ["fixtures/runtime_hooks", "wasi/runtime_hooks"]
+
+a, b = sid(1), sid(2)
+binary = bytes([0, 0xFF, 0xC3, 0x28])
+big = bytes(range(256)) * 16
+
+scenarios = []
+
+
+def scenario(name, modules, steps):
+    scenarios.append({"name": name, "modules": modules, "steps": steps})
+
+
+def echo(i, payload):
+    return step(data(i, payload), 0, [out(data(i, payload))])
+
+
+scenario(
+    "echo: every Data payload comes back byte for byte; the caller's Close is answered with Close(Normal)",
+    ECHOES,
+    [
+        step(open_(a, b"echo", b"\x01\x02", b"req", credit=65536, deadline=1500)),
+        echo(a, b"hello"),
+        echo(a, b""),
+        echo(a, binary),
+        echo(a, big),
+        step(close(a, NORMAL), 0, [out(close(a, NORMAL))]),
+        step(data(a, b"late"), NOT_FOUND),
+        step(close(a, NORMAL), 0),
+    ],
+)
+scenario(
+    "echo: two interleaved streams stay separate; Close(GoingAway) is answered with Close(Normal)",
+    ECHOES,
+    [
+        step(open_(a)),
+        step(open_(b)),
+        echo(a, b"a0"),
+        echo(b, b"b0"),
+        echo(a, b"a1"),
+        step(close(b, GOING_AWAY), 0, [out(close(b, NORMAL))]),
+        echo(a, b"a-last"),
+        step(data(b, b"b-late"), NOT_FOUND),
+        step(close(a, NORMAL), 0, [out(close(a, NORMAL))]),
+    ],
+)
+scenario(
+    "echo: Cancel and the caller's Error end a stream silently; later frames are NotFound or ignored",
+    ECHOES,
+    [
+        step(open_(a)),
+        step(open_(b)),
+        step(cancel(a, DEADLINE)),
+        step(error(b, INTERNAL, b"caller broke")),
+        step(data(a, b"late"), NOT_FOUND),
+        step(data(b, b"late"), NOT_FOUND),
+        step(error(a, INTERNAL, b"late"), NOT_FOUND),
+        step(close(a, NORMAL)),
+        step(cancel(b, DEADLINE)),
+        step(credit(a, 10)),
+    ],
+)
+scenario(
+    "echo: Opens the dispatcher refuses (second Open for a live id, a Unary Open) leave streams as they were",
+    ECHOES,
+    [
+        step(open_(a)),
+        step(open_(a, b"again"), PROTOCOL_VIOLATION),
+        echo(a, b"still live"),
+        step(open_(b, interaction=UNARY), UNIMPLEMENTED),
+        step(data(b, b"never opened"), NOT_FOUND),
+        step(credit(a, 4096)),
+        step(close(a, NORMAL), 0, [out(close(a, NORMAL))]),
+    ],
+)
+scenario(
+    "counter: Data is counted, not echoed; on Close the totals are sent, then Close(Normal)",
+    COUNTERS,
+    [
+        step(open_(a, b"count")),
+        step(data(a, b"abc")),
+        step(data(a, b"")),
+        step(data(a, b"hello")),
+        step(close(a, NORMAL), 0, [out(data(a, b"8 bytes in 3 frames")), out(close(a, NORMAL))]),
+    ],
+)
+scenario(
+    "abort: an explicit abort sends Internal with its message on the dispatched stream, then traps",
+    HOOKS,
+    [
+        step(open_(a)),
+        step(data(a, b"abort"), trap=True, sent=[out(error(a, INTERNAL, b"explicit"))]),
+    ],
+)
+scenario(
+    "trace: the handler goes on after trace()",
+    HOOKS,
+    [
+        step(open_(a)),
+        step(data(a, b"trace"), 0, [out(data(a, b"traced"))]),
+        step(close(a, NORMAL), 0, [out(close(a, NORMAL))]),
+    ],
+)
+scenario(
+    "echo under credit: Data beyond the credit waits, in order, and goes out whole when a Credit frame covers it",
+    ECHOES,
+    [
+        step(open_(a, credit=10)),
+        echo(a, b"hello"),
+        step(data(a, b"world!")),  # 6 bytes, 5 of credit left: queued
+        step(data(a, b"")),  # behind the queued frame
+        step(credit(a, 1), 0, [out(data(a, b"world!")), out(data(a, b""))]),
+        step(close(a, NORMAL), 0, [out(close(a, NORMAL))]),
+    ],
+)
+scenario(
+    "upper: each Data comes back upper-cased (Unicode case mapping)",
+    ["stream_upper"],
+    [
+        step(open_(a)),
+        step(data(a, b"hello"), 0, [out(data(a, b"HELLO"))]),
+        step(data(a, "Straße ✓".encode()), 0, [out(data(a, "STRASSE ✓".encode()))]),
+        step(close(a, NORMAL), 0, [out(close(a, NORMAL))]),
+    ],
+)
+scenario(
+    "ticker: emits 1..N, each tick whole once the credit covers it, then Close(Normal); a bad count is rejected",
+    ["stream_ticker"],
+    [
+        step(open_(a, payload=b"12", credit=10), 0, [out(data(a, str(n).encode())) for n in range(1, 10)]),
+        step(credit(a, 1), 0, [out(data(a, b"10"))]),
+        step(credit(a, 1)),  # "11" needs 2 bytes: 1 available
+        step(credit(a, 3), 0, [out(data(a, b"11")), out(data(a, b"12")), out(close(a, NORMAL))]),
+        step(open_(b, payload=b"abc"), INVALID_ARGUMENT),
+    ],
+)
+scenario(
+    "router: method echo with a context is echoed; no context is PermissionDenied; another method is Unimplemented",
+    ["stream_router"],
+    [
+        step(open_(a, b"echo", b"caller-token")),
+        step(open_(b, b"echo"), PERMISSION_DENIED),
+        step(open_(sid(3), b"upper", b"caller-token"), UNIMPLEMENTED),
+        echo(a, b"routed"),
+        step(close(a, NORMAL), 0, [out(close(a, NORMAL))]),
+    ],
+)
+
+doc = {
+    "about": (
+        "Stream scenarios replayed by both hosts: tests/scenarios.test.ts (host shim, V8) and conformance/run.py "
+        "(wasmtime, only the three ixt imports). Each scenario runs on a fresh instance of each module in "
+        "'modules' (a path under build/ without .wasm; 'wasi/…' modules are built with the WASI profile by "
+        "scripts/build-wasi.mjs). Each step sends one inbound frame ('send', hex) and expects the dispatcher's "
+        "'result', or a trap ('trap': true, the last step), and exactly the outbound calls 'sent' during that "
+        "step: the frame the runtime would forward (hex) and the status the host returned. Generated by "
+        "conformance/make_scenarios.py."
+    ),
+    "scenarios": scenarios,
+}
+OUT.write_text(json.dumps(doc, indent=2) + "\n")
+print(f"wrote {OUT} ({len(scenarios)} scenarios)")

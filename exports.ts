@@ -1,0 +1,5 @@
+// The ABI exports for a module's one-line re-export: `export * from "ixt-sdk-as/exports";`
+// (the same as "ixt-sdk-as/assembly/exports"). The abort override comes with it, so the preset's
+// `abort=__ixt_abort` resolves even in a module that imports nothing else from the SDK.
+import "./assembly/overrides/abort";
+export * from "./assembly/exports";

@@ -1,0 +1,185 @@
+// The `ixt-as` command: `check` against the ABI (with its fixes), `run` in the shim, help and file errors.
+import asc from "assemblyscript/asc";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { main } from "../cli/main.js";
+import { readWasmInfo } from "../cli/wasm-info.js";
+import { example, fixture } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "ixt-as-cli-"));
+
+async function ixtAs(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+/** Compiles AssemblyScript with an empty asconfig (no preset), as a user who forgot it would. */
+async function compileWithoutPreset(entry: string, outFile: string): Promise<void> {
+  const config = join(dir, "empty-asconfig.json");
+  writeFileSync(config, "{}");
+  const { error, stderr } = await asc.main([entry, "--config", config, "--outFile", outFile]);
+  if (error) throw new Error(`${error.message}\n${stderr.toString()}`);
+}
+
+const noPreset = join(dir, "echo-no-preset.wasm");
+const wrong = join(dir, "wrong.wasm");
+
+beforeAll(async () => {
+  await compileWithoutPreset("examples/stream_echo.ts", noPreset);
+  const source = join(dir, "wrong.ts");
+  writeFileSync(
+    source,
+    `@external("ixt", "stream_send_data") declare function send(len: i32): i32;
+@external("ixt", "stream_send_log") declare function log(len: i32): i32;
+@external("host", "now") declare function now(): i64;
+export function ixt_module_handle_server_stream(ptr: i32, len: i32): i32 { return send(len) + log(len) + <i32>now(); }
+export function ixt_alloc(size: i32): void {}
+`,
+  );
+  await compileWithoutPreset(source, wrong);
+}, 120_000);
+
+describe("ixt-as check", () => {
+  it("passes a module built with the preset and prints its imports and exports with their types", async () => {
+    const { code, out } = await ixtAs("check", example("stream_echo"));
+    expect(code).toBe(0);
+    expect(out).toMatch(/ok {3}ixt\.stream_send_data +\(i32, i32, i32, i32\) -> i32/);
+    expect(out).toMatch(/ok {3}ixt_module_handle_server_stream +\(i32, i32\) -> i32/);
+    expect(out).toMatch(/ok {3}ixt_dealloc +\(i32, i32\) -> \(\)/);
+    expect(out).toMatch(/ok {3}memory +memory/);
+    expect(out.split("\n").at(-1)).toBe("ok: the module matches the ixt server-stream ABI");
+  });
+
+  it("passes every built example and fixture", async () => {
+    for (const path of [example("stream_echo"), fixture("probe"), fixture("runtime_hooks")]) {
+      expect((await ixtAs("check", path)).code, path).toBe(0);
+    }
+  });
+
+  it("fails a module built without the preset and says to use it", async () => {
+    const { code, out } = await ixtAs("check", noPreset);
+    expect(code).toBe(1);
+    expect(out).toMatch(/FAIL env\.abort .*-> build with the ixt-sdk-as preset/);
+    expect(out).toMatch(/asconfig\.preset\.json/);
+    expect(out.split("\n").at(-1)).toMatch(/^\d+ problems?: the module does not match/);
+  });
+
+  it("fails wrong signatures, unknown and foreign imports, and missing exports, each with its fix", async () => {
+    const { code, out } = await ixtAs("check", wrong);
+    expect(code).toBe(1);
+    expect(out).toMatch(
+      /FAIL ixt\.stream_send_data +\(i32\) -> i32 +-> expected \(i32, i32, i32, i32\) -> i32/,
+    );
+    expect(out).toMatch(/FAIL ixt\.stream_send_log .*-> not an ixt import/);
+    expect(out).toMatch(/FAIL host\.now +\(\) -> i64 +-> the ixt runtime provides only "ixt" imports/);
+    expect(out).toMatch(/FAIL ixt_alloc +\(i32\) -> \(\) +-> expected a function \(i32\) -> i32/);
+    expect(out).toMatch(/FAIL ixt_dealloc +missing +-> .*export \* from "ixt-sdk-as\/exports"/);
+    expect(out.split("\n").at(-1)).toMatch(/^5 problems: /);
+  });
+
+  it("reads the same names as the engine, with types", async () => {
+    const bytes = await readFile(example("stream_echo"));
+    const info = readWasmInfo(bytes);
+    const module = new WebAssembly.Module(bytes);
+    expect(info.imports.map((i) => `${i.module}.${i.name}:${i.kind}`)).toEqual(
+      WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}:${i.kind}`),
+    );
+    expect(info.exports.map((e) => `${e.name}:${e.kind}`)).toEqual(
+      WebAssembly.Module.exports(module).map((e) => `${e.name}:${e.kind}`),
+    );
+  });
+
+  it("says clearly when the file is missing or not a module (exit 2)", async () => {
+    const missing = await ixtAs("check", join(dir, "nope.wasm"));
+    expect(missing).toMatchObject({ code: 2, out: "" });
+    expect(missing.err).toMatch(/ixt-as: cannot read .*nope\.wasm: no such file/);
+    const text = join(dir, "text.wasm");
+    writeFileSync(text, "not wasm");
+    const invalid = await ixtAs("check", text);
+    expect(invalid.code).toBe(2);
+    expect(invalid.err).toMatch(/text\.wasm is not a valid WebAssembly module/);
+    expect((await ixtAs("run", join(dir, "nope.wasm"))).err).toMatch(/no such file/);
+  });
+});
+
+describe("ixt-as run", () => {
+  it("opens a stream, feeds it and prints every frame with the dispatcher's results", async () => {
+    const file = join(dir, "payload.bin");
+    writeFileSync(file, Uint8Array.from([0, 0xff]));
+    const { code, out } = await ixtAs(
+      "run",
+      example("stream_echo"),
+      "--method",
+      "echo",
+      "--data",
+      "hello",
+      "--data",
+      `@${file}`,
+      "--close",
+    );
+    expect(code).toBe(0);
+    expect(out.split("\n").slice(1)).toEqual([
+      "stream 01000000000000000000000000000000",
+      `  -> Open   method "echo"                 dispatcher: ok`,
+      `  -> Data   "hello"                       dispatcher: ok`,
+      `  <- Data   "hello"                       010100000000000000000000000000000068656c6c6f`,
+      `  -> Data   <2 bytes, not UTF-8>          dispatcher: ok`,
+      `  <- Data   <2 bytes, not UTF-8>          010100000000000000000000000000000000ff`,
+      `  -> Close  Normal                        dispatcher: ok`,
+      `  <- Close  Normal                        030100000000000000000000000000000000`,
+    ]);
+  });
+
+  it("prints refusals and cancels: --cancel and --id", async () => {
+    const { code, out } = await ixtAs(
+      "run",
+      example("stream_echo"),
+      "--id",
+      "ff".repeat(16),
+      "--data",
+      "x",
+      "--cancel",
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(/stream f{32}/);
+    expect(out).toMatch(/-> Cancel Caller +dispatcher: ok/);
+  });
+
+  it("reports a trap with the stream error the SDK sent before it, and exits 1", async () => {
+    const { code, out } = await ixtAs("run", fixture("runtime_hooks"), "--data", "abort");
+    expect(code).toBe(1);
+    expect(out).toMatch(/-> Data {3}"abort" +dispatcher: trapped/);
+    expect(out).toMatch(/<- Error {2}Internal "explicit" +0201/);
+  });
+});
+
+describe("ixt-as usage", () => {
+  it("has --help for the command and both subcommands", async () => {
+    expect(await ixtAs("--help")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^usage: ixt-as <command>/),
+    });
+    expect(await ixtAs("check", "--help")).toMatchObject({ code: 0, out: expect.stringMatching(/--wasi/) });
+    expect(await ixtAs("run", "-h")).toMatchObject({ code: 0, out: expect.stringMatching(/--data TEXT/) });
+  });
+
+  it("exits 2 with a message on bad usage", async () => {
+    for (const args of [
+      [],
+      ["frobnicate"],
+      ["check"],
+      ["run", example("stream_echo"), "--close", "--cancel"],
+      ["run", example("stream_echo"), "--id", "abc"],
+      ["run", example("stream_echo"), "--bogus"],
+    ]) {
+      const { code, err } = await ixtAs(...args);
+      expect(code, args.join(" ")).toBe(2);
+      expect(err, args.join(" ")).toMatch(/ixt-as/);
+    }
+  });
+});
