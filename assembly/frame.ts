@@ -33,8 +33,12 @@ export function copyBytes(ptr: usize, len: usize): Uint8Array {
  * this view to a handler: keep a copy, never the view or its pointers.
  *
  * Kind-specific accessors return 0 (or an empty range) on a frame of another kind.
+ *
+ * The class is unmanaged (the dispatcher's one view lives in static memory, so it costs the garbage
+ * collector nothing per frame): handlers get frames, they do not construct them, since an unmanaged
+ * object made with `new` is never freed.
  */
-@final
+@final @unmanaged
 export class StreamFrame {
   /** Address of the frame's first byte (its kind). */
   ptr: usize = 0;

@@ -21,7 +21,7 @@ export class LiveStream extends StreamSender {
   }
 
   /** True while Data and the caller's Close are delivered to the handler. */
-  get takesInput(): bool {
+  @inline get takesInput(): bool {
     return this.inputOpen && !this.sendClosed;
   }
 
