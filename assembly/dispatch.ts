@@ -3,14 +3,7 @@
 import { FrameKind, InteractionKind, StreamErrorCode } from "./enums";
 import { StreamFrame } from "./frame";
 import { registeredFactory } from "./handler";
-import {
-  LiveStream,
-  findStream,
-  liveStreamCount,
-  maxLiveStreams,
-  trackStream,
-  untrackStream,
-} from "./streams";
+import { LiveStream, findStream, liveStreamCount, maxLiveStreams, trackStream } from "./streams";
 
 // One view in static memory, re-pointed at each frame: reading a frame allocates nothing, and being
 // unmanaged, the view costs the shadow stack nothing either.

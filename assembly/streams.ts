@@ -1,7 +1,8 @@
-// The dispatcher's table of live streams, keyed by the 16-byte stream id.
+// The dispatcher's table of streams, keyed by the 16-byte stream id: every stream from its accepted
+// Open until its last frame has gone out (docs/ABI.md, "Stream lifecycle").
 //
 // Open addressing with linear probing over a power-of-two array of references, so the GC sees every
-// live stream. Deletion shifts later entries back instead of leaving tombstones: the table never
+// stream in it. Deletion shifts later entries back instead of leaving tombstones: the table never
 // degrades however many streams come and go, and lookup stays O(1).
 
 import { ServerStreamHandler } from "./handler";
@@ -51,13 +52,13 @@ let slots = new StaticArray<LiveStream | null>(INITIAL_CAPACITY);
 let liveCount: i32 = 0;
 let maxLive: i32 = DEFAULT_MAX_LIVE_STREAMS;
 
-/** Number of live streams. */
+/** Number of streams in the table. */
 export function liveStreamCount(): i32 {
   return liveCount;
 }
 
 /**
- * Sets how many streams may be live at once (default 1024); an Open beyond it is answered
+ * Sets how many streams may be in the table at once (default 1024); an Open beyond it is answered
  * `ResourceExhausted`. Lowering it below the current count refuses new Opens until enough streams end.
  */
 export function setMaxLiveStreams(max: i32): void {
@@ -82,7 +83,7 @@ function slotOf(lo: u64, hi: u64, mask: u32): u32 {
   return hashId(lo, hi) & mask;
 }
 
-/** The live stream whose id is at `idPtr`, or null. */
+/** The stream in the table whose id is at `idPtr`, or null. */
 export function findStream(idPtr: usize): LiveStream | null {
   const lo = load<u64>(idPtr);
   const hi = load<u64>(idPtr, 8);
@@ -96,7 +97,7 @@ export function findStream(idPtr: usize): LiveStream | null {
   }
 }
 
-/** Adds `stream`, whose id must not be live. */
+/** Adds `stream`, whose id must not be in the table. */
 export function trackStream(stream: LiveStream): void {
   // Keep the load factor at or below 1/2 so probe runs stay short.
   if ((liveCount + 1) << 1 > slots.length) grow();
