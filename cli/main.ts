@@ -1,9 +1,9 @@
 // The `ixt-as` command: `check` a module against the ABI, `run` it in the host shim.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { fromHex, streamIdOf } from "../host-shim/index.js";
+import { UNLIMITED_CREDIT, fromHex, streamIdOf } from "../host-shim/index.js";
 import { checkModule, formatReport } from "./check.js";
-import { loadForRun, runPlan, type RunPlan } from "./run.js";
+import { loadForRun, runPlan, type RunPlan, type RunStep } from "./run.js";
 
 /** Where the command writes. */
 export interface Io {
@@ -32,16 +32,21 @@ options:
 
 exit status: 0 the module matches, 1 it does not, 2 bad usage or a missing or invalid file`;
 
-export const RUN_USAGE = `usage: ixt-as run <module.wasm> [--method M] [--data TEXT|@file]… [--close|--cancel] [--id HEX]
+export const RUN_USAGE = `usage: ixt-as run <module.wasm> [--method M] [--payload TEXT|@file] [--context TEXT|@file]
+                  [--credit N] [--data TEXT|@file | --grant N]… [--close|--cancel] [--id HEX]
 
-Loads the module in the host shim, opens a server stream, sends each --data as a Data frame in order,
-then the caller's Close (--close) or a Cancel (--cancel), and prints each inbound frame with the
-dispatcher's result and each outbound frame the module sends (text and hex). A module built with the
-WASI profile gets Node's WASI.
+Loads the module in the host shim, opens a server stream, sends each --data as a Data frame and each
+--grant as a Credit frame, in the order given, then the caller's Close (--close) or a Cancel (--cancel),
+and prints each inbound frame with the dispatcher's result and each outbound frame the module sends (text
+and hex). A module built with the WASI profile gets Node's WASI.
 
 options:
   --method M       the Open's method (default: empty)
+  --payload TEXT   the Open's request payload (TEXT as UTF-8, or @file for a file's bytes)
+  --context TEXT   the Open's invocation context (TEXT as UTF-8, or @file)
+  --credit N       the Open's initial credit in bytes (default: unlimited)
   --data TEXT      a Data frame with TEXT as UTF-8; --data @file sends the file's bytes. Repeatable.
+  --grant N        a Credit frame adding N bytes of credit. Repeatable, ordered with --data.
   --close          end with the caller's Close (Normal)
   --cancel         end with a Cancel (Caller)
   --id HEX         the stream id, 32 hex digits (default: 01000000000000000000000000000000)
@@ -50,6 +55,25 @@ options:
 exit status: 0 done, 1 the module trapped, 2 bad usage or a missing or invalid file`;
 
 class UsageError extends Error {}
+
+/** TEXT as UTF-8, or the bytes of the file named by @file. */
+async function bytesArg(option: string, value: string): Promise<Uint8Array> {
+  if (!value.startsWith("@")) return new TextEncoder().encode(value);
+  const file = value.slice(1);
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch {
+    throw new UsageError(`run: cannot read --${option} file ${file}`);
+  }
+}
+
+/** A decimal u32. */
+function u32Arg(option: string, value: string): number {
+  const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!(n <= 0xffffffff))
+    throw new UsageError(`run: --${option} takes a whole number from 0 to 4294967295, got ${value}`);
+  return n;
+}
 
 async function readModuleFile(path: string): Promise<Uint8Array> {
   try {
@@ -70,9 +94,10 @@ async function compileModule(path: string, bytes: Uint8Array): Promise<WebAssemb
 }
 
 async function check(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args,
     allowPositionals: true,
+    tokens: true,
     options: { wasi: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help) {
@@ -92,12 +117,17 @@ async function check(args: string[], io: Io): Promise<number> {
 }
 
 async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args,
     allowPositionals: true,
+    tokens: true,
     options: {
       method: { type: "string", default: "" },
+      payload: { type: "string", default: "" },
+      context: { type: "string", default: "" },
+      credit: { type: "string" },
       data: { type: "string", multiple: true, default: [] },
+      grant: { type: "string", multiple: true, default: [] },
       close: { type: "boolean" },
       cancel: { type: "boolean" },
       id: { type: "string" },
@@ -119,23 +149,20 @@ async function run(args: string[], io: Io): Promise<number> {
     }
     if (streamId.length !== 16) throw new UsageError(`run: --id must be 32 hex digits, got ${values.id}`);
   }
-  const data: Uint8Array[] = [];
-  for (const item of values.data) {
-    if (item.startsWith("@")) {
-      const file = item.slice(1);
-      try {
-        data.push(new Uint8Array(await readFile(file)));
-      } catch {
-        throw new UsageError(`run: cannot read --data file ${file}`);
-      }
-    } else {
-      data.push(new TextEncoder().encode(item));
-    }
+  // --data and --grant keep the order they were given in.
+  const steps: RunStep[] = [];
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.value === undefined) continue;
+    if (token.name === "data") steps.push({ kind: "data", payload: await bytesArg("data", token.value) });
+    if (token.name === "grant") steps.push({ kind: "credit", bytes: u32Arg("grant", token.value) });
   }
   const plan: RunPlan = {
     streamId,
     method: values.method,
-    data,
+    payload: await bytesArg("payload", values.payload),
+    context: await bytesArg("context", values.context),
+    initialCredit: values.credit === undefined ? UNLIMITED_CREDIT : u32Arg("credit", values.credit),
+    steps,
     end: values.close ? "close" : values.cancel ? "cancel" : "none",
   };
   const path = positionals[0];

@@ -11,14 +11,22 @@ import {
   toHex,
   type OutboundCall,
   HostStatus,
+  UNLIMITED_CREDIT,
 } from "../host-shim/index.js";
 import { WASI_MODULE, WASI_REACTOR_EXPORT } from "./abi-spec.js";
+
+/** One frame after the Open: a Data frame, or a Credit frame granting more bytes. */
+export type RunStep = { kind: "data"; payload: Uint8Array } | { kind: "credit"; bytes: number };
 
 /** What to send on the stream. */
 export interface RunPlan {
   streamId: Uint8Array;
   method: string;
-  data: Uint8Array[];
+  /** The Open's request payload, invocation context and initial credit (0xFFFFFFFF: unlimited). */
+  payload: Uint8Array;
+  context: Uint8Array;
+  initialCredit: number;
+  steps: RunStep[];
   end: "close" | "cancel" | "none";
 }
 
@@ -101,13 +109,17 @@ export function runPlan(host: IxtHost, plan: RunPlan, print: (line: string) => v
 
   print(`stream ${toHex(plan.streamId)}`);
   const id = plan.streamId;
-  if (
-    !deliver(`Open   method ${JSON.stringify(plan.method)}`, () => host.open(id, { method: plan.method }))
-  ) {
-    return false;
-  }
-  for (const payload of plan.data) {
-    if (!deliver(`Data   ${payloadText(payload)}`, () => host.data(id, payload))) return false;
+  const { method, payload, context, initialCredit } = plan;
+  const credit = initialCredit === UNLIMITED_CREDIT ? "" : ` credit ${initialCredit}`;
+  const request = payload.length ? ` payload ${payloadText(payload)}` : "";
+  const label = `Open   method ${JSON.stringify(method)}${credit}${request}`;
+  if (!deliver(label, () => host.open(id, { method, payload, context, initialCredit }))) return false;
+  for (const step of plan.steps) {
+    const delivered =
+      step.kind === "data"
+        ? deliver(`Data   ${payloadText(step.payload)}`, () => host.data(id, step.payload))
+        : deliver(`Credit ${step.bytes}`, () => host.credit(id, step.bytes));
+    if (!delivered) return false;
   }
   if (plan.end === "close") return deliver("Close  Normal", () => host.close(id, CloseReason.Normal));
   if (plan.end === "cancel") return deliver("Cancel Caller", () => host.cancel(id, CancelReason.Caller));

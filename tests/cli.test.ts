@@ -150,6 +150,51 @@ describe("ixt-as run", () => {
     expect(out).toMatch(/-> Cancel Caller +dispatcher: ok/);
   });
 
+  it("sets the Open's payload, context and credit, and sends --grant Credit frames in order with --data", async () => {
+    const ticker = await ixtAs(
+      "run",
+      example("stream_ticker"),
+      "--payload",
+      "3",
+      "--credit",
+      "1",
+      "--grant",
+      "2",
+    );
+    expect(ticker.code).toBe(0);
+    expect(ticker.out.split("\n").slice(2)).toEqual([
+      expect.stringMatching(/^ {2}-> Open {3}method "" credit 1 payload "3" +dispatcher: ok$/),
+      expect.stringMatching(/^ {2}<- Data {3}"1" /),
+      expect.stringMatching(/^ {2}-> Credit 2 +dispatcher: ok$/),
+      expect.stringMatching(/^ {2}<- Data {3}"2" /),
+      expect.stringMatching(/^ {2}<- Data {3}"3" /),
+      expect.stringMatching(/^ {2}<- Close {2}Normal /),
+    ]);
+    // The echo's Data waits for credit: the Credit frame releases it.
+    const echo = await ixtAs("run", example("stream_echo"), "--credit", "0", "--data", "ab", "--grant", "2");
+    expect(echo.out.split("\n").slice(3)).toEqual([
+      expect.stringMatching(/^ {2}-> Data {3}"ab" +dispatcher: ok$/),
+      expect.stringMatching(/^ {2}-> Credit 2 +dispatcher: ok$/),
+      expect.stringMatching(/^ {2}<- Data {3}"ab" /),
+    ]);
+    const router = await ixtAs("run", example("stream_router"), "--method", "echo", "--context", "token");
+    expect(router.out).toMatch(/-> Open {3}method "echo" +dispatcher: ok/);
+  });
+
+  it("refuses a credit or grant that is not a u32 (exit 2)", async () => {
+    for (const args of [
+      ["--credit", "x"],
+      ["--credit", "1.5"],
+      ["--grant", "4294967296"],
+    ]) {
+      const { code, err } = await ixtAs("run", example("stream_echo"), ...args);
+      expect(code).toBe(2);
+      expect(err).toMatch(/takes a whole number from 0 to 4294967295/);
+    }
+    // A negative number reads as an option: refused by the argument parser, also with exit 2.
+    expect((await ixtAs("run", example("stream_echo"), "--grant", "-1")).code).toBe(2);
+  });
+
   it("reports a trap with the stream error the SDK sent before it, and exits 1", async () => {
     const { code, out } = await ixtAs("run", fixture("runtime_hooks"), "--data", "abort");
     expect(code).toBe(1);
