@@ -225,7 +225,7 @@ export async function checkEcho(path: string): Promise<EchoCheck> {
     const result = host.data(STREAM, payload);
     if (result !== 0) problems.push(`${size} B: dispatcher returned ${result}`);
     const [call, ...more] = host.sent;
-    if (!call || call.kind !== "data" || more.length > 0) {
+    if (!call || call.kind !== "Data" || more.length > 0) {
       problems.push(`${size} B: expected one Data call, got ${host.sent.map((c) => c.kind).join(",")}`);
       continue;
     }
@@ -236,7 +236,7 @@ export async function checkEcho(path: string): Promise<EchoCheck> {
   host.clearSent();
   if (host.close(STREAM, 0) !== 0) problems.push("Close not handled");
   const close = host.sent[0];
-  if (host.sent.length !== 1 || close.kind !== "close" || close.reason !== 0 || close.status !== 0) {
+  if (host.sent.length !== 1 || close.kind !== "Close" || close.reason !== 0 || close.status !== 0) {
     problems.push("Close not answered with Close(Normal)");
   } else if (close.streamId !== key) {
     problems.push("Close on the wrong stream");

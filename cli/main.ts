@@ -153,7 +153,7 @@ async function run(args: string[], io: Io): Promise<number> {
   const steps: RunStep[] = [];
   for (const token of tokens) {
     if (token.kind !== "option" || token.value === undefined) continue;
-    if (token.name === "data") steps.push({ kind: "data", payload: await bytesArg("data", token.value) });
+    if (token.name === "data") steps.push({ kind: "Data", payload: await bytesArg("data", token.value) });
     if (token.name === "grant") steps.push({ kind: "credit", bytes: u32Arg("grant", token.value) });
   }
   const plan: RunPlan = {

@@ -16,7 +16,7 @@ import {
 import { WASI_MODULE, WASI_REACTOR_EXPORT } from "./abi-spec.js";
 
 /** One frame after the Open: a Data frame, or a Credit frame granting more bytes. */
-export type RunStep = { kind: "data"; payload: Uint8Array } | { kind: "credit"; bytes: number };
+export type RunStep = { kind: "Data"; payload: Uint8Array } | { kind: "credit"; bytes: number };
 
 /** What to send on the stream. */
 export interface RunPlan {
@@ -49,11 +49,11 @@ function hexOf(frame: Uint8Array): string {
 
 function describeOutbound(call: OutboundCall): string {
   switch (call.kind) {
-    case "data":
+    case "Data":
       return `Data   ${payloadText(call.payload)}`;
-    case "close":
+    case "Close":
       return `Close  ${nameOf(CloseReason, call.reason)}`;
-    case "error":
+    case "Error":
       return `Error  ${nameOf(StreamErrorCode, call.code)} ${JSON.stringify(call.message)}`;
   }
 }
@@ -116,7 +116,7 @@ export function runPlan(host: IxtHost, plan: RunPlan, print: (line: string) => v
   if (!deliver(label, () => host.open(id, { method, payload, context, initialCredit }))) return false;
   for (const step of plan.steps) {
     const delivered =
-      step.kind === "data"
+      step.kind === "Data"
         ? deliver(`Data   ${payloadText(step.payload)}`, () => host.data(id, step.payload))
         : deliver(`Credit ${step.bytes}`, () => host.credit(id, step.bytes));
     if (!delivered) return false;

@@ -25,9 +25,9 @@ import {
 
 /** One call the module made to an `ixt` import, with the status the host returned. */
 export type OutboundCall =
-  | { kind: "data"; streamId: string; payload: Uint8Array; payloadPtr: number; status: number }
-  | { kind: "close"; streamId: string; reason: number; status: number }
-  | { kind: "error"; streamId: string; code: number; message: string; status: number };
+  | { kind: "Data"; streamId: string; payload: Uint8Array; payloadPtr: number; status: number }
+  | { kind: "Close"; streamId: string; reason: number; status: number }
+  | { kind: "Error"; streamId: string; code: number; message: string; status: number };
 
 /** The ABI exports a module must have. */
 interface IxtExports {
@@ -88,11 +88,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: false });
 export function outboundFrame(call: OutboundCall): Uint8Array {
   const id = fromHex(call.streamId);
   switch (call.kind) {
-    case "data":
+    case "Data":
       return encodeData(id, call.payload);
-    case "close":
+    case "Close":
       return encodeClose(id, call.reason);
-    case "error":
+    case "Error":
       return encodeError(id, call.code, call.message);
   }
 }
@@ -308,7 +308,7 @@ export class IxtHost {
     const id = this.streamArg(idPtr, idLen);
     const payload = this.guestBytes(ptr, len);
     const call: OutboundCall = {
-      kind: "data",
+      kind: "Data",
       streamId: "key" in id ? id.key : "",
       payload: payload ? payload.slice() : new Uint8Array(0),
       payloadPtr: ptr >>> 0,
@@ -325,7 +325,7 @@ export class IxtHost {
   private sendClose(idPtr: number, idLen: number, reason: number): number {
     const id = this.streamArg(idPtr, idLen);
     const call: OutboundCall = {
-      kind: "close",
+      kind: "Close",
       streamId: "key" in id ? id.key : "",
       reason: reason >>> 0,
       status: 0,
@@ -338,7 +338,7 @@ export class IxtHost {
     const id = this.streamArg(idPtr, idLen);
     const message = this.guestBytes(ptr, len);
     const call: OutboundCall = {
-      kind: "error",
+      kind: "Error",
       streamId: "key" in id ? id.key : "",
       code: code >>> 0,
       message: message ? utf8.decode(message) : "",

@@ -67,7 +67,7 @@ describe("handler callbacks", () => {
     expect(host.close(id, CloseReason.Timeout)).toBe(0);
     expect(takeLog(host)).toEqual([{ cb: "close", id: toHex(id), reason: CloseReason.Timeout }]);
     expect(host.sent).toEqual([
-      { kind: "close", streamId: toHex(id), reason: CloseReason.Normal, status: 0 },
+      { kind: "Close", streamId: toHex(id), reason: CloseReason.Normal, status: 0 },
     ]);
   });
 

@@ -48,8 +48,8 @@ describe("stream_echo", () => {
     for (const size of [0, 1, 4096]) {
       host.data(id, new Uint8Array(size).fill(7));
       const call = host.sent.at(-1)!;
-      expect(call.kind).toBe("data");
-      if (call.kind === "data") expect(call.payloadPtr).toBe(host.lastFramePtr + FRAME_HEADER_LEN);
+      expect(call.kind).toBe("Data");
+      if (call.kind === "Data") expect(call.payloadPtr).toBe(host.lastFramePtr + FRAME_HEADER_LEN);
     }
   });
 
@@ -69,13 +69,13 @@ describe("stream_echo", () => {
     const text = (id: Uint8Array) =>
       host
         .sentOn(id)
-        .map((call) => (call.kind === "data" ? new TextDecoder().decode(call.payload) : call.kind));
+        .map((call) => (call.kind === "Data" ? new TextDecoder().decode(call.payload) : call.kind));
     const expected = (prefix: string, keep: (i: number) => boolean) =>
       Array.from({ length: 20 }, (_, i) => i)
         .filter(keep)
         .map((i) => `${prefix}${i}`);
-    expect(text(a)).toEqual([...expected("a", (i) => i % 3 !== 0), "a-last", "close"]);
-    expect(text(b)).toEqual([...expected("b", (i) => i % 3 === 0), "close"]);
+    expect(text(a)).toEqual([...expected("a", (i) => i % 3 !== 0), "a-last", "Close"]);
+    expect(text(b)).toEqual([...expected("b", (i) => i % 3 === 0), "Close"]);
     expect(host.sent.every((call) => call.status === 0)).toBe(true);
   });
 

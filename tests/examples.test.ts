@@ -5,7 +5,7 @@ import { example } from "./helpers.js";
 
 const id = streamIdOf(1);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const texts = (host: IxtHost) => host.sent.map((c) => (c.kind === "data" ? decode(c.payload) : c.kind));
+const texts = (host: IxtHost) => host.sent.map((c) => (c.kind === "Data" ? decode(c.payload) : c.kind));
 
 describe("stream_upper", () => {
   it("replies to each Data with its text upper-cased, as JavaScript's toUpperCase does", async () => {
@@ -21,7 +21,7 @@ describe("stream_ticker", () => {
   it("emits 1…N then closes, with unlimited credit", async () => {
     const host = await IxtHost.load(example("stream_ticker"));
     expect(host.open(id, { payload: "5" })).toBe(0);
-    expect(texts(host)).toEqual(["1", "2", "3", "4", "5", "close"]);
+    expect(texts(host)).toEqual(["1", "2", "3", "4", "5", "Close"]);
   });
 
   it("sends each tick whole once the credit covers it, continuing in onWritable", async () => {
@@ -33,7 +33,7 @@ describe("stream_ticker", () => {
     host.credit(id, 1);
     expect(texts(host).slice(10)).toEqual([]); // "11" needs 2: still 1 short
     host.credit(id, 3);
-    expect(texts(host).slice(10)).toEqual(["11", "12", "close"]);
+    expect(texts(host).slice(10)).toEqual(["11", "12", "Close"]);
     expect(host.sent.every((c) => c.status === HostStatus.Ok)).toBe(true); // never beyond the credit
   });
 
@@ -43,7 +43,7 @@ describe("stream_ticker", () => {
       expect(host.open(streamIdOf(bad.length + 10), { payload: bad })).toBe(StreamErrorCode.InvalidArgument);
     }
     expect(host.open(id, { payload: "0" })).toBe(0);
-    expect(texts(host)).toEqual(["close"]);
+    expect(texts(host)).toEqual(["Close"]);
   });
 });
 
@@ -57,6 +57,6 @@ describe("stream_router", () => {
     expect(host.open(streamIdOf(4), { method: "Echo", context: token })).toBe(StreamErrorCode.Unimplemented);
     host.data(id, "routed");
     host.close(id, CloseReason.Normal);
-    expect(texts(host)).toEqual(["routed", "close"]);
+    expect(texts(host)).toEqual(["routed", "Close"]);
   });
 });

@@ -26,8 +26,8 @@ async function flow(initialCredit: number, options = {}) {
 /** The payloads sent so far, each as [first byte, length]. */
 const dataSent = (host: IxtHost) =>
   host.sent
-    .filter((c) => c.kind === "data")
-    .map((c) => (c.kind === "data" ? [c.payload[0], c.payload.length] : []));
+    .filter((c) => c.kind === "Data")
+    .map((c) => (c.kind === "Data" ? [c.payload[0], c.payload.length] : []));
 
 describe("credit", () => {
   it("a stream with 10 bytes of credit that sends 100 emits exactly 10, then the rest in order as credit arrives", async () => {
@@ -132,9 +132,9 @@ describe("backpressure", () => {
     expect(takeLog(host).map((e) => e.statuses)).toEqual([[QUEUED, QUEUED], [QUEUED]]);
     expect(host.data(id, "state")).toBe(StreamErrorCode.NotFound); // the module closed it: no more input
     host.credit(id, 15);
-    expect(host.sent.map((c) => c.kind)).toEqual(["data"]);
+    expect(host.sent.map((c) => c.kind)).toEqual(["Data"]);
     host.credit(id, 5);
-    expect(host.sent.map((c) => c.kind)).toEqual(["data", "data", "close"]);
+    expect(host.sent.map((c) => c.kind)).toEqual(["Data", "Data", "Close"]);
     // Finished: it has left the table.
     expect(host.credit(id, 5)).toBe(0);
     expect(host.open(id)).toBe(0);
@@ -146,15 +146,15 @@ describe("backpressure", () => {
     host.data(id, "error");
     host.credit(id, 3);
     expect(host.sent).toMatchObject([
-      { kind: "data", status: 0 },
-      { kind: "error", code: StreamErrorCode.Internal, message: "bye", status: 0 },
+      { kind: "Data", status: 0 },
+      { kind: "Error", code: StreamErrorCode.Internal, message: "bye", status: 0 },
     ]);
   });
 
   it("Close and Error go out at once on an empty queue, even without credit", async () => {
     const host = await flow(0);
     host.data(id, "close");
-    expect(host.sent).toMatchObject([{ kind: "close", reason: CloseReason.Normal, status: 0 }]);
+    expect(host.sent).toMatchObject([{ kind: "Close", reason: CloseReason.Normal, status: 0 }]);
   });
 
   it("the caller's Close lets queued data and the handler's Close drain", async () => {
@@ -164,7 +164,7 @@ describe("backpressure", () => {
     expect(host.data(id, "state")).toBe(StreamErrorCode.NotFound);
     expect(host.sent).toEqual([]);
     host.credit(id, 10);
-    expect(host.sent.map((c) => c.kind)).toEqual(["data", "close"]);
+    expect(host.sent.map((c) => c.kind)).toEqual(["Data", "Close"]);
   });
 
   it("Cancel drops the queue: nothing queued is ever sent", async () => {

@@ -31,9 +31,9 @@ const QUEUE_LIMIT = 1 << 20; // the SDK's default per-stream queue limit
 
 /** What the echo is expected to send for one frame. */
 type Expected =
-  | { kind: "data"; streamId: string; payload: string }
-  | { kind: "close"; streamId: string; reason: 0 }
-  | { kind: "error"; streamId: string; code: 7; message: "echo queue full" };
+  | { kind: "Data"; streamId: string; payload: string }
+  | { kind: "Close"; streamId: string; reason: 0 }
+  | { kind: "Error"; streamId: string; code: 7; message: "echo queue full" };
 
 /** A stream in the dispatcher's table, as the model sees it. */
 interface ModelStream {
@@ -86,7 +86,7 @@ class EchoModel {
       case 1: // Data: the echo sends the payload back; a full queue fails the stream
         if (!s || !s.inputOpen || s.closed) return 5;
         if (!this.send(id, s, toHex(f.subarray(17)))) {
-          this.end(id, s, { kind: "error", streamId: id, code: 7, message: "echo queue full" });
+          this.end(id, s, { kind: "Error", streamId: id, code: 7, message: "echo queue full" });
         }
         return 0;
       case 2: // Error
@@ -96,7 +96,7 @@ class EchoModel {
       case 3: // Close: the echo's default onClose closes with Normal
         if (s && s.inputOpen && !s.closed) {
           s.inputOpen = false;
-          this.end(id, s, { kind: "close", streamId: id, reason: 0 });
+          this.end(id, s, { kind: "Close", streamId: id, reason: 0 });
         }
         return 0;
       case 4: // Cancel
@@ -110,7 +110,7 @@ class EchoModel {
           const payload = s.queue.shift()!;
           s.credit -= payload.length / 2;
           s.queuedBytes -= payload.length / 2;
-          this.sent.push({ kind: "data", streamId: id, payload });
+          this.sent.push({ kind: "Data", streamId: id, payload });
         }
         if (s.queue.length === 0 && s.pending) {
           this.sent.push(s.pending);
@@ -126,7 +126,7 @@ class EchoModel {
     const len = payload.length / 2;
     if (s.queue.length === 0 && s.credit >= len) {
       s.credit -= len;
-      this.sent.push({ kind: "data", streamId: id, payload });
+      this.sent.push({ kind: "Data", streamId: id, payload });
       return true;
     }
     if (s.queuedBytes + len > QUEUE_LIMIT) return false;
@@ -227,8 +227,8 @@ async function fuzz(module: WebAssembly.Module, maxLive: number, frames: number)
       const expected = model.step(f);
       expect(host.dispatch(f)).toBe(expected.result); // throws GuestTrap on a trap
       const sent = host.sent.map((c) =>
-        c.kind === "data"
-          ? { kind: "data", streamId: c.streamId, payload: toHex(c.payload), status: c.status }
+        c.kind === "Data"
+          ? { kind: "Data", streamId: c.streamId, payload: toHex(c.payload), status: c.status }
           : { ...c, status: c.status },
       );
       expect(sent).toEqual(expected.sent.map((e) => ({ ...e, status: 0 })));

@@ -33,8 +33,8 @@ describe("host shim", () => {
     expect(guest.call_send_data(idPtr, 16, bytesPtr, 8)).toBe(HostStatus.Ok);
     expect(guest.call_send_error(idPtr, 16, StreamErrorCode.Internal, bytesPtr, 7)).toBe(HostStatus.Ok);
     expect(host.sent.map((c) => [c.kind, c.streamId, c.status])).toEqual([
-      ["data", toHex(id), 0],
-      ["error", toHex(id), 0],
+      ["Data", toHex(id), 0],
+      ["Error", toHex(id), 0],
     ]);
   });
 
@@ -68,7 +68,7 @@ describe("host shim", () => {
 
   it("lets a test choose the status of accepted calls", async () => {
     const scripted = await IxtHost.load(fixture("raw_caller"), {
-      respond: (call) => (call.kind === "data" ? HostStatus.WouldBlock : undefined),
+      respond: (call) => (call.kind === "Data" ? HostStatus.WouldBlock : undefined),
     });
     const g = scripted.instance.exports as unknown as RawCaller;
     const p = g.scratch(16);

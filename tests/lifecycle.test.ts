@@ -66,7 +66,7 @@ describe("stream lifecycle", () => {
     expect(takeLog(host)).toEqual([
       { cb: "cmd", id: toHex(id), statuses: [HostStatus.Ok, closed, closed, closed] },
     ]);
-    expect(host.sent.map((c) => c.kind)).toEqual(["close"]); // only the first close reached the host
+    expect(host.sent.map((c) => c.kind)).toEqual(["Close"]); // only the first close reached the host
     expect(host.data(id, "close")).toBe(StreamErrorCode.NotFound); // and it left the table
   });
 
@@ -79,7 +79,7 @@ describe("stream lifecycle", () => {
     expect(takeLog(host)).toEqual([
       { cb: "cmd", id: toHex(id), statuses: [HostStatus.Ok, HostStatus.StreamClosed] },
     ]);
-    expect(host.sent).toMatchObject([{ kind: "error", code: StreamErrorCode.Internal, message: "bye" }]);
+    expect(host.sent).toMatchObject([{ kind: "Error", code: StreamErrorCode.Internal, message: "bye" }]);
     expect(host.data(id, "x")).toBe(StreamErrorCode.NotFound);
   });
 
@@ -91,7 +91,7 @@ describe("stream lifecycle", () => {
     host.open(b);
     takeLog(host);
     expect(host.data(a, `send:${toHex(b)}:hello b`)).toBe(0);
-    expect(host.sentOn(b).map((c) => c.kind === "data" && text(c.payload))).toEqual(["hello b"]);
+    expect(host.sentOn(b).map((c) => c.kind === "Data" && text(c.payload))).toEqual(["hello b"]);
     host.cancel(b, CancelReason.Caller);
     host.clearSent();
     expect(host.data(a, `send:${toHex(b)}:too late`)).toBe(0);
@@ -138,7 +138,7 @@ describe("stream lifecycle", () => {
     }
     expect(host.sent).toHaveLength(1023);
     for (const call of host.sent)
-      expect(call.kind === "data" && text(call.payload)).toBe(expected.get(call.streamId));
+      expect(call.kind === "Data" && text(call.payload)).toBe(expected.get(call.streamId));
   });
 
   it("setMaxLiveStreams changes the bound", async () => {
@@ -164,8 +164,8 @@ describe("stream_counter (per-stream state)", () => {
     host.close(b, CloseReason.Normal);
     host.close(a, CloseReason.Normal);
     const report = (id: Uint8Array) =>
-      host.sentOn(id).map((c) => (c.kind === "data" ? text(c.payload) : c.kind));
-    expect(report(a)).toEqual(["1005 bytes in 3 frames", "close"]);
-    expect(report(b)).toEqual(["2 bytes in 1 frames", "close"]);
+      host.sentOn(id).map((c) => (c.kind === "Data" ? text(c.payload) : c.kind));
+    expect(report(a)).toEqual(["1005 bytes in 3 frames", "Close"]);
+    expect(report(b)).toEqual(["2 bytes in 1 frames", "Close"]);
   });
 });

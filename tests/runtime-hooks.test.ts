@@ -36,12 +36,12 @@ describe("abort, trace and seed", () => {
     expect(trap).toBeInstanceOf(GuestTrap);
     expect(host.sent).toHaveLength(1);
     expect(host.sent[0]).toMatchObject({
-      kind: "error",
+      kind: "Error",
       streamId: toHex(id),
       code: StreamErrorCode.Internal,
       status: 0,
     });
-    expect(host.sent[0].kind === "error" && host.sent[0].message).toMatch(message);
+    expect(host.sent[0].kind === "Error" && host.sent[0].message).toMatch(message);
     // The instance is gone: the shim refuses to dispatch into it again.
     expect(() => host.data(id, "x")).toThrow(GuestTrap);
   });
@@ -49,7 +49,7 @@ describe("abort, trace and seed", () => {
   it("trace is a no-op", async () => {
     const { host, trap } = await send("trace");
     expect(trap).toBeNull();
-    expect(host.sent.map((c) => c.kind === "data" && new TextDecoder().decode(c.payload))).toEqual([
+    expect(host.sent.map((c) => c.kind === "Data" && new TextDecoder().decode(c.payload))).toEqual([
       "traced",
     ]);
   });

@@ -90,7 +90,7 @@ describe("WASI profile", () => {
     const id = streamIdOf(4);
     host.open(id);
     expect(() => host.data(id, "abort")).toThrow();
-    expect(host.sent).toMatchObject([{ kind: "error", code: StreamErrorCode.Internal, message: "explicit" }]);
+    expect(host.sent).toMatchObject([{ kind: "Error", code: StreamErrorCode.Internal, message: "explicit" }]);
   });
 
   it("Math.random gets its seed from WASI instead of aborting", async () => {
@@ -99,8 +99,8 @@ describe("WASI profile", () => {
     host.open(id);
     expect(host.data(id, "random")).toBe(0);
     const call = host.sent[0];
-    expect(call.kind).toBe("data");
-    if (call.kind === "data")
+    expect(call.kind).toBe("Data");
+    if (call.kind === "Data")
       expect(Number(new TextDecoder().decode(call.payload))).toBeGreaterThanOrEqual(0);
   });
 
