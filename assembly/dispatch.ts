@@ -1,43 +1,91 @@
-// The exported dispatcher: one inbound frame per call (docs/ABI.md, "Dispatcher results").
+// The exported dispatcher: one inbound frame per call (docs/ABI.md, "Dispatcher results"), and the work
+// that belongs between calls: retrying blocked streams, collecting garbage, recovering from a trap.
 
+import {
+  abortReported,
+  beginCall,
+  callActive,
+  callFrame,
+  clearTrappedCall,
+  endCall,
+  runStreamCode,
+  runningStreamId,
+} from "./call";
 import { FrameKind, InteractionKind, StreamErrorCode } from "./enums";
-import { StreamFrame } from "./frame";
-import { registeredFactory } from "./handler";
-import { LiveStream, findStream, liveStreamCount, maxLiveStreams, trackStream } from "./streams";
+import { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "./frame";
+import { collect, collectionDue } from "./gc";
+import { canAllocate } from "./heap";
+import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "./layout";
+import { isLiveBuffer, ixt_dealloc } from "./memory";
+import { reportInternalError } from "./overrides/abort";
+import { factoryFor } from "./routes";
+import {
+  LiveStream,
+  blockedStreamCount,
+  firstBlocked,
+  liveStreamCount,
+  lookupStream,
+  maxLiveStreams,
+  requeueBlocked,
+  tableGrowthBytes,
+  trackStream,
+} from "./streams";
+
+/**
+ * Memory an Open must be able to get before its handler is created: the stream, a handler and what its
+ * `onOpen` allocates. An Open that cannot get it (after a collection) is answered `ResourceExhausted`.
+ */
+export const OPEN_HEADROOM: usize = 16 << 10;
+
+/** Most blocked streams retried at the end of one dispatcher call (the rest wait for the next call). */
+export const RETRIES_PER_CALL: i32 = 16;
+
+// The message sent for a stream whose call trapped without the abort override reporting it (a stack
+// overflow or another engine trap), at the module's next call.
+const TRAPPED_MESSAGE = "the module trapped while serving this stream";
 
 // One view in static memory, re-pointed at each frame: reading a frame allocates nothing, and being
-// unmanaged, the view costs the shadow stack nothing either.
+// unmanaged, the view costs the garbage collector nothing either.
 const frame = changetype<StreamFrame>(memory.data(offsetof<StreamFrame>()));
-
-/** Address of the stream id of the frame being dispatched, 0 between calls (read by overrides/abort.ts). */
-// @ts-ignore: decorator
-@lazy export let dispatchingStreamId: usize = 0;
 
 /**
  * Handles one inbound frame at `ptr` (`len` bytes). Returns 0 when the frame was handled (for Open:
  * accepted), otherwise a `StreamErrorCode`. Exported to the runtime; see docs/ABI.md.
  */
 export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
-  const malformed = frame.parse(ptr, len);
-  if (malformed) return malformed;
-  dispatchingStreamId = frame.streamIdPtr;
-  const result = frame.kind == FrameKind.Data ? dispatchData(frame) : dispatch(frame);
-  dispatchingStreamId = 0;
+  if (callActive()) recoverFromTrap(ptr);
+  if (len < FRAME_HEADER_LEN) return StreamErrorCode.ProtocolViolation;
+  // Streams blocked before this call are retried after it; one blocked during it waits for the next.
+  const blockedBefore = blockedStreamCount();
+  const lo = load<u64>(ptr, STREAM_ID_OFFSET);
+  const hi = load<u64>(ptr, STREAM_ID_OFFSET + 8);
+  beginCall(ptr, lo, hi);
+  let result: u32;
+  // The hot path: Data needs no check beyond the header, then one lookup and one call.
+  if (load<u8>(ptr) == FrameKind.Data) {
+    const stream = lookupStream(lo, hi);
+    if (stream && stream.takesInput) {
+      frame.setData(ptr, len);
+      stream.handler.onData(stream, frame);
+      result = 0;
+    } else {
+      result = StreamErrorCode.NotFound;
+    }
+  } else {
+    result = frame.parse(ptr, len);
+    if (!result) result = dispatch(frame, lo, hi);
+  }
+  if (blockedBefore) retryBlocked(blockedBefore);
+  endCall();
+  // No handler call is on the stack any more: the one point where the collector may run.
+  if (collectionDue()) collect(liveStreamCount());
   return result;
 }
 
-// The hot path, one lookup and one call, apart from the other kinds so its shadow-stack frame stays small.
-function dispatchData(frame: StreamFrame): u32 {
-  const stream = findStream(frame.streamIdPtr);
-  if (!stream || !stream.takesInput) return StreamErrorCode.NotFound;
-  stream.handler.onData(stream, frame);
-  return 0;
-}
-
-function dispatch(frame: StreamFrame): u32 {
+function dispatch(frame: StreamFrame, lo: u64, hi: u64): u32 {
   const kind = frame.kind;
-  if (kind == FrameKind.Open) return open(frame);
-  const stream = findStream(frame.streamIdPtr);
+  if (kind == FrameKind.Open) return open(frame, lo, hi);
+  const stream = lookupStream(lo, hi);
   // Not in the table: Error is NotFound; Close, Cancel and Credit raced with the module's own close.
   if (!stream) return kind == FrameKind.Error ? StreamErrorCode.NotFound : 0;
   switch (kind) {
@@ -54,25 +102,36 @@ function dispatch(frame: StreamFrame): u32 {
       stream.terminate();
       if (!wasOpen) break;
       if (kind == FrameKind.Cancel) stream.handler.onCancel(stream, frame.cancelReason);
-      else stream.handler.onError(stream, frame.errorCode, frame.messageText());
+      else stream.handler.onError(stream, frame.errorCode, errorMessage(frame));
       break;
     }
     case FrameKind.Credit: {
       stream.receiveCredit(frame.credit);
-      if (!stream.isClosed && stream.queuedFrames == 0) stream.handler.onWritable(stream);
+      if (!stream.isClosed && stream.writable > 0) stream.handler.onWritable(stream);
       break;
     }
   }
   return 0;
 }
 
-function open(frame: StreamFrame): u32 {
+// The bounded prefix of an Error frame's message, or "" when even that cannot be had.
+function errorMessage(frame: StreamFrame): string {
+  return canAllocate(ERROR_MESSAGE_DECODE_MAX << 1) ? frame.messagePrefixText(ERROR_MESSAGE_DECODE_MAX) : "";
+}
+
+function open(frame: StreamFrame, lo: u64, hi: u64): u32 {
   if (frame.interactionKind != InteractionKind.ServerStream) return StreamErrorCode.Unimplemented;
-  const factory = registeredFactory();
+  const factory = factoryFor(frame);
   if (!factory) return StreamErrorCode.Unimplemented;
   // A second Open for an id in the table is refused and leaves that stream as it was.
-  if (findStream(frame.streamIdPtr)) return StreamErrorCode.ProtocolViolation;
+  if (lookupStream(lo, hi)) return StreamErrorCode.ProtocolViolation;
   if (liveStreamCount() >= maxLiveStreams()) return StreamErrorCode.ResourceExhausted;
+  // Nothing managed of this call is on the stack yet: if memory is short, collecting here is safe.
+  const needed = OPEN_HEADROOM + tableGrowthBytes();
+  if (!canAllocate(needed)) {
+    collect(liveStreamCount());
+    if (!canAllocate(needed)) return StreamErrorCode.ResourceExhausted;
+  }
   const stream = new LiveStream(frame.streamIdPtr, factory(), frame.initialCredit, frame.deadlineMs);
   // In the table before onOpen runs, so the handler can already send on it.
   trackStream(stream);
@@ -80,4 +139,32 @@ function open(frame: StreamFrame): u32 {
   if (decision.accepted) return 0;
   stream.terminate();
   return decision.code;
+}
+
+// Retries up to `count` streams the host answered WouldBlock (at most RETRIES_PER_CALL), oldest first. A
+// stream that can take more afterwards hears of it through onWritable.
+function retryBlocked(count: i32): void {
+  for (let n = min(count, RETRIES_PER_CALL); n > 0; n--) {
+    const stream = firstBlocked();
+    if (!stream) break;
+    runStreamCode(stream.idPtr); // an abort in its callbacks is reported on this stream
+    stream.retry();
+    if (stream.isBlocked) requeueBlocked(stream);
+    else if (!stream.isClosed && stream.writable > 0) stream.handler.onWritable(stream);
+  }
+}
+
+// The previous call trapped: the host is calling again. The stream whose code was running is finished
+// (with Internal, unless the abort override already sent it), the frame buffer of the trapped call is
+// reclaimed unless the host has reused it for this one, and every other stream carries on as it was.
+function recoverFromTrap(currentFrame: usize): void {
+  const idPtr = runningStreamId();
+  const stream = lookupStream(load<u64>(idPtr), load<u64>(idPtr, 8));
+  if (stream) {
+    if (!abortReported()) reportInternalError(stream.idPtr, TRAPPED_MESSAGE);
+    stream.terminate();
+  }
+  const trapped = callFrame();
+  if (trapped != currentFrame && isLiveBuffer(trapped)) ixt_dealloc(trapped, 0);
+  clearTrappedCall();
 }

@@ -70,6 +70,8 @@ export enum HostStatus {
 export enum SendStatus {
   /** The payload was copied into the stream's queue; it goes out in order as credit arrives. */
   Queued = 0x100,
-  /** The stream's queue limit would be passed: nothing was queued. */
+  /** The stream's queue limit or the module's queue budget would be passed: nothing was queued. */
   QueueFull = 0x101,
+  /** The frame had to be queued but memory for it could not be had: nothing was queued. */
+  NoMemory = 0x102,
 }

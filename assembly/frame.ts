@@ -17,6 +17,10 @@ import {
   STREAM_ID_OFFSET,
   minFrameLen,
 } from "./layout";
+import { decodeUtf8, utf8Equals } from "./utf8";
+
+/** Most bytes of an Error frame's message decoded for `onError` (cut back to a character boundary). */
+export const ERROR_MESSAGE_DECODE_MAX: usize = 1024;
 
 /** Copies `len` bytes at `ptr` into a new `Uint8Array`. */
 export function copyBytes(ptr: usize, len: usize): Uint8Array {
@@ -75,6 +79,13 @@ export class StreamFrame {
     return 0;
   }
 
+  /** Points this view at a Data frame of `len` bytes at `ptr` that the dispatcher has already checked. */
+  @inline setData(ptr: usize, len: usize): void {
+    this.ptr = ptr;
+    this.len = len;
+    this.payloadOffset = FRAME_HEADER_LEN;
+  }
+
   /** The frame's kind. */
   get kind(): FrameKind {
     return <FrameKind>load<u8>(this.ptr);
@@ -107,9 +118,12 @@ export class StreamFrame {
     return copyBytes(this.payloadPtr, this.payloadLen);
   }
 
-  /** Decodes the payload as UTF-8 (lenient: malformed sequences decode to replacement-free garbage, never a trap). */
+  /**
+   * Decodes the payload as UTF-8. Each invalid sequence becomes U+FFFD and everything valid after it is
+   * kept (as the WHATWG decoder does); it never traps. Allocates a string of up to twice the byte length.
+   */
   payloadText(): string {
-    return String.UTF8.decodeUnsafe(this.payloadPtr, this.payloadLen);
+    return decodeUtf8(this.payloadPtr, this.payloadLen);
   }
 
   // ---- Open ----
@@ -143,9 +157,17 @@ export class StreamFrame {
     return this.isOpen ? <usize>load<u16>(this.ptr + OPEN_METHOD_LEN_OFFSET) : 0;
   }
 
-  /** Open: decodes the method name. */
+  /** Open: decodes the method name (invalid UTF-8 becomes U+FFFD). To route, compare with `methodIs`. */
   method(): string {
-    return String.UTF8.decodeUnsafe(this.methodPtr, this.methodLen);
+    return decodeUtf8(this.methodPtr, this.methodLen);
+  }
+
+  /**
+   * Open: true when the method's bytes are exactly the UTF-8 encoding of `name`. Compares bytes, never
+   * decodes and never allocates, so `echo\x80` or an overlong encoding of "echo" does not match.
+   */
+  methodIs(name: string): bool {
+    return utf8Equals(this.methodPtr, this.methodLen, name);
   }
 
   /** Open: address of the invocation context (opaque bytes). */
@@ -180,9 +202,24 @@ export class StreamFrame {
     return this.kind == FrameKind.Error ? this.len - ERROR_MESSAGE_OFFSET : 0;
   }
 
-  /** Error: decodes the message. */
+  /** Error: decodes the whole message (invalid UTF-8 becomes U+FFFD; up to twice its length in memory). */
   messageText(): string {
-    return String.UTF8.decodeUnsafe(this.messagePtr, this.messageLen);
+    return decodeUtf8(this.messagePtr, this.messageLen);
+  }
+
+  /**
+   * Error: decodes at most the first `maxBytes` bytes of the message, cut back to a character boundary.
+   * The dispatcher hands `onError` this with `ERROR_MESSAGE_DECODE_MAX`.
+   */
+  messagePrefixText(maxBytes: usize = ERROR_MESSAGE_DECODE_MAX): string {
+    const ptr = this.messagePtr;
+    let len = this.messageLen;
+    if (len > maxBytes) {
+      len = maxBytes;
+      // Step back over at most 3 continuation bytes to the start of the character that was cut.
+      for (let k = 0; k < 3 && len > 0 && (load<u8>(ptr + len) & 0xc0) == 0x80; k++) len--;
+    }
+    return decodeUtf8(ptr, len);
   }
 
   // ---- Close, Cancel, Credit ----

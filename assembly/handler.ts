@@ -2,9 +2,10 @@
 
 import { CancelReason, CloseReason, StreamErrorCode } from "./enums";
 import { StreamFrame } from "./frame";
-import { StreamSender } from "./sender";
+import { StreamSender, errorCodeFor } from "./sender";
 
 /** What `onOpen` answers: accept the stream, or reject it with a `StreamErrorCode`. */
+// @ts-ignore: decorator
 @final
 export class OpenDecision {
   // Accepting is the common answer: one shared instance, no allocation per Open.
@@ -42,7 +43,8 @@ export class OpenDecision {
  * Every callback gets the stream's `StreamSender`. A frame passed to a callback is valid only during
  * that callback. The defaults: accept every Open; answer Data with an `Unimplemented` error (a handler
  * that takes no input says so rather than dropping it); answer the caller's Close by closing with
- * `Normal`; do nothing on Cancel, Error and Writable.
+ * `Normal`; do nothing on Cancel, Error and Writable; fail the stream when the host refuses a queued
+ * frame. Mark each callback you write `override`, so a misspelt name is a compile error.
  */
 export abstract class ServerStreamHandler {
   /** A new stream. Return `OpenDecision.accept()` or `OpenDecision.reject(code)`. */
@@ -63,30 +65,27 @@ export abstract class ServerStreamHandler {
   /** The stream was cancelled. Nothing more can be sent on it. */
   onCancel(stream: StreamSender, reason: CancelReason): void {}
 
-  /** The caller failed the stream. Nothing more can be sent on it. */
+  /**
+   * The caller failed the stream. Nothing more can be sent on it. `message` is decoded from at most the
+   * first `ERROR_MESSAGE_DECODE_MAX` (1024) bytes of the frame's message, so a huge message costs nothing.
+   */
   onError(stream: StreamSender, code: StreamErrorCode, message: string): void {}
 
   /**
-   * A Credit frame arrived and the stream's queue is empty: a producer can check
-   * `stream.availableCredit` and send its next chunk. Not called once the module has closed the stream.
+   * The stream can take more: after a Credit frame, or a retry after WouldBlock, left `stream.writable`
+   * above 0. A producer sends its next chunks while `writable` covers them. Not called once the module
+   * has closed the stream.
    */
   onWritable(stream: StreamSender): void {}
-}
 
-/** Creates the handler for one new stream. */
-export type ServerStreamHandlerFactory = () => ServerStreamHandler;
-
-let factory: ServerStreamHandlerFactory | null = null;
-
-/**
- * Registers the factory the dispatcher calls once per accepted-or-rejected Open. Call it at the top
- * level of your module's entry file. Until it is called, every Open is answered `Unimplemented`.
- */
-export function registerServerStreamHandler(handlerFactory: ServerStreamHandlerFactory): void {
-  factory = handlerFactory;
-}
-
-/** The registered factory, or null. */
-export function registeredFactory(): ServerStreamHandlerFactory | null {
-  return factory;
+  /**
+   * The host refused a queued frame with `status` (a `HostStatus` other than Ok and WouldBlock), after
+   * the send had returned `Queued`. That frame and everything queued after it were dropped. If the status
+   * says the stream is gone (UnknownStream, StreamClosed) it has already ended and nothing more can be
+   * sent. The default fails the stream (`errorCodeFor(status)`: PayloadTooLarge or Internal) rather than
+   * going on with a gap in its output.
+   */
+  onSendFailed(stream: StreamSender, status: i32): void {
+    stream.error(errorCodeFor(status), "a queued frame was refused by the host");
+  }
 }

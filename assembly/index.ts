@@ -5,21 +5,28 @@
 import "./overrides/abort";
 
 export * from "./enums";
-export { StreamFrame } from "./frame";
+export { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "./frame";
 export {
   Clock,
+  DEFAULT_QUEUE_BUDGET,
   DEFAULT_STREAM_QUEUE_LIMIT,
+  QUEUED_FRAME_OVERHEAD,
   StreamSender,
   UNLIMITED,
+  errorCodeFor,
+  isSent,
+  queuedBytesTotal,
   setClock,
+  setQueueBudget,
   setStreamQueueLimit,
 } from "./sender";
-export {
-  OpenDecision,
-  ServerStreamHandler,
-  ServerStreamHandlerFactory,
-  registerServerStreamHandler,
-} from "./handler";
+export { OpenDecision, ServerStreamHandler } from "./handler";
+export { ServerStreamHandlerFactory, registerMethod, registerServerStreamHandler } from "./routes";
 export { UNLIMITED_CREDIT, STREAM_ID_LEN } from "./layout";
-export { ALLOC_MAX } from "./memory";
+export { ALLOC_MAX, DEFAULT_MAX_FRAME_SIZE, maxFrameSize, setMaxFrameSize } from "./memory";
+export { memoryAvailable } from "./heap";
+export { GC_MIN_BYTES } from "./gc";
+export { OPEN_HEADROOM } from "./dispatch";
 export { DEFAULT_MAX_LIVE_STREAMS, liveStreamCount, maxLiveStreams, setMaxLiveStreams } from "./streams";
+export { LOG_ENABLED, LogLevel, log } from "./log";
+export { decodeUtf8, utf8Equals, completeUtf8Len } from "./utf8";

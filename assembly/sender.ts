@@ -1,22 +1,70 @@
 // The safe sending surface for one stream, over the raw imports in imports.ts: credit, a bounded queue
-// for what credit does not cover yet, and the stream's end (docs/ABI.md, "Credit and backpressure").
+// for what cannot go out yet, the stream's end, and what a refusal by the host does (docs/ABI.md,
+// "Credit and backpressure" and "Host refusals").
 
 import { CloseReason, HostStatus, SendStatus, StreamErrorCode } from "./enums";
 import { copyBytes } from "./frame";
+import { tryAlloc } from "./heap";
 import { stream_send_close, stream_send_data, stream_send_error } from "./imports";
 import { STREAM_ID_LEN, UNLIMITED_CREDIT } from "./layout";
 
-/** `availableCredit` of a stream opened with unlimited credit, and `remainingMs()` without a deadline. */
+/** `availableCredit`/`writable` of a stream opened with unlimited credit, and `remainingMs()` without a deadline. */
 export const UNLIMITED: u64 = u64.MAX_VALUE;
 
-/** Default for `setStreamQueueLimit`: 1 MiB of queued payload per stream. */
+/** Default for `setStreamQueueLimit`: 1 MiB queued per stream. */
 export const DEFAULT_STREAM_QUEUE_LIMIT: usize = 1 << 20;
 
-let queueLimit: usize = DEFAULT_STREAM_QUEUE_LIMIT;
+/** Default for `setQueueBudget`: 16 MiB queued by the whole module. */
+export const DEFAULT_QUEUE_BUDGET: usize = 16 << 20;
 
-/** Sets how many payload bytes each stream may queue while it waits for credit (default 1 MiB). */
+/**
+ * What each queued frame is charged beyond its payload, against both queue limits: its node header
+ * (8 bytes), the allocator's block header (4) and alignment (up to 15), rounded up. Empty frames count.
+ */
+export const QUEUED_FRAME_OVERHEAD: usize = 32;
+
+let queueLimit: usize = DEFAULT_STREAM_QUEUE_LIMIT;
+let queueBudget: usize = DEFAULT_QUEUE_BUDGET;
+let queuedTotal: usize = 0;
+
+/** Sets how many bytes each stream may queue (payloads plus `QUEUED_FRAME_OVERHEAD` each; default 1 MiB). */
 export function setStreamQueueLimit(bytes: usize): void {
   queueLimit = bytes;
+}
+
+/** Sets how many bytes all streams together may queue (payloads plus `QUEUED_FRAME_OVERHEAD` each; default 16 MiB). */
+export function setQueueBudget(bytes: usize): void {
+  queueBudget = bytes;
+}
+
+/** Bytes charged to the module's queue budget now, over all streams. */
+export function queuedBytesTotal(): usize {
+  return queuedTotal;
+}
+
+/** True for a send result that means the frame was accepted: `Ok` (sent) or `Queued` (it will go out). */
+// @ts-ignore: decorator
+@inline
+export function isSent(status: i32): bool {
+  return status == HostStatus.Ok || status == SendStatus.Queued;
+}
+
+/**
+ * The `StreamErrorCode` to fail a stream with after a send returned `status`: `ResourceExhausted` for
+ * `QueueFull` and `NoMemory`, `PayloadTooLarge` for the host's `PayloadTooLarge`, otherwise `Internal`.
+ */
+export function errorCodeFor(status: i32): StreamErrorCode {
+  if (status == SendStatus.QueueFull || status == SendStatus.NoMemory)
+    return StreamErrorCode.ResourceExhausted;
+  if (status == HostStatus.PayloadTooLarge) return StreamErrorCode.PayloadTooLarge;
+  return StreamErrorCode.Internal;
+}
+
+// True for the host statuses that say the stream no longer exists on the host's side.
+// @ts-ignore: decorator
+@inline
+function streamGone(status: i32): bool {
+  return status == HostStatus.UnknownStream || status == HostStatus.StreamClosed;
 }
 
 /** Milliseconds on some monotonic or wall clock, for deadlines. */
@@ -34,27 +82,35 @@ function nowMs(): u64 {
   return now ? now() : 0;
 }
 
-// A frame waiting for credit: a copy of its payload.
-@final
-class QueuedData {
-  next: QueuedData | null = null;
-  constructor(readonly payload: ArrayBuffer) {}
-}
+// A queued Data frame: one raw block from the heap, freed when it goes out or is dropped, so queued
+// output never waits for a collection.
+// ┌──────────────┬──────────────┬─────────────────────────┐
+// │ next (usize) │ length (u32) │ payload …               │
+// └──────────────┴──────────────┴─────────────────────────┘
+// @ts-ignore: decorator
+@inline const NODE_LEN: usize = 4;
+// @ts-ignore: decorator
+@inline const NODE_PAYLOAD: usize = 8;
 
 // What ends the stream once the queue has drained.
 const END_NONE: u8 = 0;
 const END_CLOSE: u8 = 1;
 const END_ERROR: u8 = 2;
 
+// The message a refused queued frame fails its stream with.
+const REFUSED_MESSAGE = "a queued frame was refused by the host";
+
 /**
- * Sends frames on one stream. Every method returns a `HostStatus` or a `SendStatus`.
+ * Sends frames on one stream. Every method returns a `HostStatus` or a `SendStatus`; `isSent(status)`
+ * tells whether the frame was accepted.
  *
  * The stream id is copied into this object when the stream opens, so a sender stays valid after the
  * frame that opened it is gone, and a handler may send on any stream it holds, not only the one being
- * dispatched. Data is sent at once while the stream's credit covers it; otherwise it is copied into a
- * bounded queue and sent in order as credit arrives (`Queued`), or refused when the queue is full
- * (`QueueFull`). Once the module has closed or errored the stream, or the caller has cancelled or
- * errored it, every send returns `StreamClosed` without calling the host.
+ * dispatched. Data goes to the host at once while nothing is queued and the stream's credit covers it;
+ * otherwise it is copied into a bounded queue and sent in order later (`Queued`), or refused when a
+ * queue limit would be passed (`QueueFull`) or memory cannot be had (`NoMemory`). A frame the host
+ * answers WouldBlock is queued and retried. Once the module has closed or errored the stream, or the
+ * stream has ended, every send returns `StreamClosed` without calling the host.
  */
 export class StreamSender {
   // The id's 16 bytes, in wire order. The host reads them straight from this object (`idPtr`).
@@ -66,13 +122,16 @@ export class StreamSender {
   protected sendClosed: bool = false;
   /** Bytes the caller can take now; `UNLIMITED` when the Open said so. */
   protected credit: u64;
-  private head: QueuedData | null = null;
-  private tail: QueuedData | null = null;
+  private blocked: bool = false; // the host answered WouldBlock; the head frame waits for a retry
+  private head: usize = 0; // first queued node, 0 when none
+  private tail: usize = 0;
   private queuedFrameCount: i32 = 0;
-  private queuedByteCount: usize = 0;
-  private pendingEnd: u8 = END_NONE;
-  private pendingCode: u32 = 0; // the close reason or error code
-  private pendingMessage: ArrayBuffer | null = null;
+  private queuedByteCount: usize = 0; // payload bytes
+  private queuedCharge: usize = 0; // payload bytes + QUEUED_FRAME_OVERHEAD per frame
+  private endKind: u8 = END_NONE;
+  private endCode: u32 = 0; // the close reason or error code
+  private endMessage: usize = 0; // raw UTF-8 block, 0 for none
+  private endMessageLen: usize = 0;
   private readonly deadline: u32;
   private readonly openedAtMs: u64;
 
@@ -103,9 +162,27 @@ export class StreamSender {
     return this.sendClosed;
   }
 
+  /** True while the host has answered WouldBlock and the stream's next frame waits for a retry. */
+  get isBlocked(): bool {
+    return this.blocked;
+  }
+
   /** Payload bytes the caller can take now; `UNLIMITED` (u64.MAX_VALUE) for an unlimited stream. */
   get availableCredit(): u64 {
     return this.credit;
+  }
+
+  /**
+   * Payload bytes a producer can send now without queueing: the credit not already claimed by queued
+   * frames; `UNLIMITED` for an unlimited stream; 0 while the host is answering WouldBlock or once the
+   * stream is closed. `onWritable` runs when it becomes positive again.
+   */
+  get writable(): u64 {
+    if (this.sendClosed || this.blocked) return 0;
+    const credit = this.credit;
+    if (credit == UNLIMITED) return UNLIMITED;
+    const queued = <u64>this.queuedByteCount;
+    return credit > queued ? credit - queued : 0;
   }
 
   /** Payload bytes waiting in the queue. */
@@ -135,23 +212,30 @@ export class StreamSender {
   }
 
   /**
-   * Sends one Data frame with the `len` bytes at `ptr`. When the credit covers it and nothing is
-   * queued, the host reads the bytes during the call: nothing is copied, so `ptr` may point into the
-   * inbound frame (zero-copy echo). Otherwise the bytes are copied into the queue (`Queued`), or
-   * refused if the queue is full (`QueueFull`).
+   * Sends one Data frame with the `len` bytes at `ptr`. When nothing is queued and the credit covers it,
+   * the host reads the bytes during the call: nothing is copied, so `ptr` may point into the inbound
+   * frame (zero-copy echo). Otherwise the bytes are copied into the queue (`Queued`), or refused
+   * (`QueueFull`, `NoMemory`). A host status other than Ok or WouldBlock is returned as it is; if it
+   * says the stream is gone (UnknownStream, StreamClosed) the stream is finished.
    *
    * `endOfMessage` is advisory: the ABI has no end-of-message field and every Data frame is one
    * message (docs/ABI.md), as in the Rust crate. It is accepted so code ports unchanged.
    */
   sendData(ptr: usize, len: usize, endOfMessage: bool = true): i32 {
     if (this.sendClosed) return HostStatus.StreamClosed;
-    if (this.queuedFrameCount == 0 && this.credit >= <u64>len) {
+    if (this.head == 0 && this.credit >= <u64>len) {
       const status = stream_send_data(this.idPtr, STREAM_ID_LEN, ptr, len);
       if (status == HostStatus.Ok) {
         if (this.credit != UNLIMITED) this.credit -= len;
         return HostStatus.Ok;
       }
-      if (status != HostStatus.WouldBlock) return status;
+      if (status != HostStatus.WouldBlock) {
+        if (streamGone(status)) this.gone();
+        return status;
+      }
+      // Blocked even if the queue cannot take it: a retry then tells the producer (onWritable).
+      this.setBlocked(true);
+      return this.enqueue(ptr, len);
     }
     return this.enqueue(ptr, len);
   }
@@ -161,124 +245,201 @@ export class StreamSender {
     return this.sendData(bytes.dataStart, <usize>bytes.byteLength, endOfMessage);
   }
 
-  /** Sends `text`, encoded as UTF-8, as one Data frame (allocates the encoded copy). */
+  /** Sends `text`, encoded as UTF-8, as one Data frame (`NoMemory` if the encoded copy cannot be had). */
   sendText(text: string, endOfMessage: bool = true): i32 {
-    const utf8 = String.UTF8.encode(text);
-    return this.sendData(changetype<usize>(utf8), <usize>utf8.byteLength, endOfMessage);
+    if (this.sendClosed) return HostStatus.StreamClosed;
+    const len = <usize>String.UTF8.byteLength(text);
+    const utf8 = tryAlloc(len);
+    if (!utf8) return SendStatus.NoMemory;
+    String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, utf8);
+    const status = this.sendData(utf8, len, endOfMessage);
+    heap.free(utf8);
+    return status;
   }
 
   /**
    * Closes the stream, after any queued Data (then it returns `Queued`). Afterwards every send returns
-   * `StreamClosed`, whatever the host answered.
+   * `StreamClosed`. A Close the host answers WouldBlock is retried like Data (`Queued`).
    */
   close(reason: CloseReason = CloseReason.Normal): i32 {
     if (this.sendClosed) return HostStatus.StreamClosed;
     this.sendClosed = true;
-    if (this.queuedFrameCount) {
-      this.pendingEnd = END_CLOSE;
-      this.pendingCode = reason;
-      return SendStatus.Queued;
-    }
-    const status = stream_send_close(this.idPtr, STREAM_ID_LEN, reason);
-    this.finish();
-    return status;
+    this.endKind = END_CLOSE;
+    this.endCode = reason;
+    return this.head ? SendStatus.Queued : this.sendEnd();
   }
 
   /**
    * Fails the stream with `code` and a UTF-8 `message`, after any queued Data (then it returns
-   * `Queued`). Afterwards every send returns `StreamClosed`.
+   * `Queued`). Afterwards every send returns `StreamClosed`. If memory for the message cannot be had,
+   * the Error goes out without it.
    */
   error(code: StreamErrorCode, message: string = ""): i32 {
     if (this.sendClosed) return HostStatus.StreamClosed;
     this.sendClosed = true;
-    const utf8 = String.UTF8.encode(message);
-    if (this.queuedFrameCount) {
-      this.pendingEnd = END_ERROR;
-      this.pendingCode = code;
-      this.pendingMessage = utf8;
-      return SendStatus.Queued;
+    this.endKind = END_ERROR;
+    this.endCode = code;
+    const len = <usize>String.UTF8.byteLength(message);
+    const utf8 = len ? tryAlloc(len) : 0;
+    if (utf8) {
+      String.UTF8.encodeUnsafe(changetype<usize>(message), message.length, utf8);
+      this.endMessage = utf8;
+      this.endMessageLen = len;
     }
-    const status = stream_send_error(
-      this.idPtr,
-      STREAM_ID_LEN,
-      code,
-      changetype<usize>(utf8),
-      utf8.byteLength,
-    );
-    this.finish();
-    return status;
+    return this.head ? SendStatus.Queued : this.sendEnd();
   }
 
   /** Adds `bytes` of credit and sends what it covers from the queue, then a waiting Close or Error. */
   protected grantCredit(bytes: u32): void {
     if (this.credit != UNLIMITED) this.credit += bytes;
-    let frame = this.head;
-    while (frame) {
-      const len = <usize>frame.payload.byteLength;
-      if (this.credit < <u64>len) return;
-      const status = stream_send_data(this.idPtr, STREAM_ID_LEN, changetype<usize>(frame.payload), len);
-      if (status == HostStatus.WouldBlock) return; // retried at the next Credit frame
+    this.flush();
+  }
+
+  /**
+   * Sends queued frames in order while the credit covers them, then a waiting Close or Error. Stops at
+   * WouldBlock (the stream stays blocked until the next retry). A refusal that says the stream is gone
+   * finishes it; any other refusal drops the frame and everything queued after it, then lets the handler
+   * know (`sendFailed`), or fails the stream if the module had already ended it.
+   */
+  protected flush(): void {
+    let node = this.head;
+    while (node) {
+      const len = <usize>load<u32>(node, NODE_LEN);
+      if (this.credit < <u64>len) {
+        this.setBlocked(false);
+        return;
+      }
+      const status = stream_send_data(this.idPtr, STREAM_ID_LEN, node + NODE_PAYLOAD, len);
       if (status != HostStatus.Ok) {
-        // The host has ended the stream: what is queued can never go out.
-        this.dropQueue();
-        this.sendClosed = true;
-        this.finish();
+        if (status == HostStatus.WouldBlock) this.setBlocked(true);
+        else this.refusedWhileDraining(status);
         return;
       }
       if (this.credit != UNLIMITED) this.credit -= len;
-      this.queuedByteCount -= len;
-      this.queuedFrameCount--;
-      frame = frame.next;
-      this.head = frame;
+      const next = load<usize>(node);
+      this.unqueue(node, len);
+      node = next;
+      this.head = node;
     }
-    this.tail = null;
-    this.sendPendingEnd();
+    this.tail = 0;
+    if (this.endKind == END_NONE) {
+      this.setBlocked(false);
+      return;
+    }
+    const status = this.sendEnd();
+    if (!isSent(status) && !streamGone(status)) this.sendFailed(status);
   }
 
   /** Forgets everything queued, the waiting Close or Error included. */
   protected dropQueue(): void {
-    this.head = null;
-    this.tail = null;
-    this.queuedFrameCount = 0;
-    this.queuedByteCount = 0;
-    this.pendingEnd = END_NONE;
-    this.pendingMessage = null;
+    let node = this.head;
+    while (node) {
+      const next = load<usize>(node);
+      this.unqueue(node, <usize>load<u32>(node, NODE_LEN));
+      node = next;
+    }
+    this.head = 0;
+    this.tail = 0;
+    this.releaseEnd();
+  }
+
+  /** The stream has ended on the host's side, or will never send again: drop everything and finish. */
+  protected gone(): void {
+    this.dropQueue();
+    this.sendClosed = true;
+    this.setBlocked(false);
+    this.finish();
   }
 
   /** The stream's last frame has gone out (or never will). A live stream also leaves the table (streams.ts). */
   protected finish(): void {}
 
+  /** The host answered WouldBlock (`true`) or the stream's output moved again (`false`). */
+  protected blockedChanged(blocked: bool): void {}
+
+  /**
+   * The host refused a queued frame with `status` (neither Ok nor WouldBlock) and it was dropped, with
+   * what was queued after it. A live stream asks its handler (`onSendFailed`); a bare sender fails.
+   */
+  protected sendFailed(status: i32): void {
+    this.error(errorCodeFor(status), REFUSED_MESSAGE);
+  }
+
+  private setBlocked(blocked: bool): void {
+    if (this.blocked == blocked) return;
+    this.blocked = blocked;
+    this.blockedChanged(blocked);
+  }
+
+  private refusedWhileDraining(status: i32): void {
+    const ending = this.endKind != END_NONE;
+    this.dropQueue();
+    this.setBlocked(false);
+    if (streamGone(status)) {
+      this.sendClosed = true;
+      this.finish();
+      this.sendFailed(status); // for the handler's information: nothing more can be sent
+      return;
+    }
+    if (ending) {
+      // The module had ended the stream already: it must not end as if nothing had been lost.
+      this.endKind = END_ERROR;
+      this.endCode = errorCodeFor(status);
+      this.sendEnd();
+      return;
+    }
+    this.sendFailed(status);
+  }
+
+  // Sends the waiting Close or Error now. WouldBlock keeps it waiting (`Queued`); anything else ends the
+  // stream whatever the host answered, since there is nothing left to send.
+  private sendEnd(): i32 {
+    const status =
+      this.endKind == END_CLOSE
+        ? stream_send_close(this.idPtr, STREAM_ID_LEN, this.endCode)
+        : stream_send_error(this.idPtr, STREAM_ID_LEN, this.endCode, this.endMessage, this.endMessageLen);
+    if (status == HostStatus.WouldBlock) {
+      this.setBlocked(true);
+      return SendStatus.Queued;
+    }
+    this.releaseEnd();
+    this.setBlocked(false);
+    this.finish();
+    return status;
+  }
+
+  private releaseEnd(): void {
+    if (this.endMessage) heap.free(this.endMessage);
+    this.endMessage = 0;
+    this.endMessageLen = 0;
+    this.endKind = END_NONE;
+  }
+
   private enqueue(ptr: usize, len: usize): i32 {
-    if (this.queuedByteCount + len > queueLimit) return SendStatus.QueueFull;
-    const payload = new ArrayBuffer(<i32>len);
-    memory.copy(changetype<usize>(payload), ptr, len);
-    const frame = new QueuedData(payload);
-    const tail = this.tail;
-    if (tail) tail.next = frame;
-    else this.head = frame;
-    this.tail = frame;
+    const charge = <u64>len + QUEUED_FRAME_OVERHEAD;
+    if (<u64>this.queuedCharge + charge > <u64>queueLimit) return SendStatus.QueueFull;
+    if (<u64>queuedTotal + charge > <u64>queueBudget) return SendStatus.QueueFull;
+    const node = tryAlloc(NODE_PAYLOAD + len);
+    if (!node) return SendStatus.NoMemory;
+    store<usize>(node, 0);
+    store<u32>(node, <u32>len, NODE_LEN);
+    memory.copy(node + NODE_PAYLOAD, ptr, len);
+    if (this.tail) store<usize>(this.tail, node);
+    else this.head = node;
+    this.tail = node;
     this.queuedFrameCount++;
     this.queuedByteCount += len;
+    this.queuedCharge += <usize>charge;
+    queuedTotal += <usize>charge;
     return SendStatus.Queued;
   }
 
-  private sendPendingEnd(): void {
-    const end = this.pendingEnd;
-    if (end == END_NONE) return;
-    this.pendingEnd = END_NONE;
-    if (end == END_CLOSE) {
-      stream_send_close(this.idPtr, STREAM_ID_LEN, this.pendingCode);
-    } else {
-      const message = changetype<ArrayBuffer>(this.pendingMessage);
-      stream_send_error(
-        this.idPtr,
-        STREAM_ID_LEN,
-        this.pendingCode,
-        changetype<usize>(message),
-        message.byteLength,
-      );
-      this.pendingMessage = null;
-    }
-    this.finish();
+  private unqueue(node: usize, len: usize): void {
+    const charge = len + QUEUED_FRAME_OVERHEAD;
+    this.queuedFrameCount--;
+    this.queuedByteCount -= len;
+    this.queuedCharge -= charge;
+    queuedTotal -= charge;
+    heap.free(node);
   }
 }

@@ -3,7 +3,11 @@
 //
 // Open addressing with linear probing over a power-of-two array of references, so the GC sees every
 // stream in it. Deletion shifts later entries back instead of leaving tombstones: the table never
-// degrades however many streams come and go, and lookup stays O(1).
+// degrades however many streams come and go, and lookup stays O(1). A one-entry cache in front of it
+// serves the common case of consecutive frames on one stream.
+//
+// Streams the host answered WouldBlock are also on the blocked list, which the dispatcher retries at
+// the end of every call (docs/ABI.md, "Host refusals").
 
 import { ServerStreamHandler } from "./handler";
 import { StreamSender } from "./sender";
@@ -15,6 +19,9 @@ export class LiveStream extends StreamSender {
   readonly handler: ServerStreamHandler;
   /** True until the caller closes the stream: Data is delivered only while it is. */
   inputOpen: bool = true;
+  /** Neighbours on the blocked list, while blocked. */
+  prevBlocked: LiveStream | null = null;
+  nextBlocked: LiveStream | null = null;
 
   constructor(idPtr: usize, handler: ServerStreamHandler, initialCredit: u32, deadlineMs: u32) {
     super(idPtr, initialCredit, deadlineMs);
@@ -27,8 +34,17 @@ export class LiveStream extends StreamSender {
   }
 
   /** The module's last frame went out, or never will: the stream leaves the table. */
-  protected finish(): void {
+  protected override finish(): void {
     untrackStream(this);
+  }
+
+  protected override blockedChanged(blocked: bool): void {
+    if (blocked) linkBlocked(this);
+    else unlinkBlocked(this);
+  }
+
+  protected override sendFailed(status: i32): void {
+    this.handler.onSendFailed(this, status);
   }
 
   /** A Credit frame arrived: send what it covers from the queue. */
@@ -36,11 +52,14 @@ export class LiveStream extends StreamSender {
     this.grantCredit(bytes);
   }
 
-  /** The caller cancelled or errored the stream, or its Open was rejected: drop the queue and finish. */
+  /** Tries the frames the host refused with WouldBlock again. */
+  retry(): void {
+    this.flush();
+  }
+
+  /** The caller cancelled or errored the stream, its Open was rejected, or its call trapped: finish it. */
   terminate(): void {
-    this.dropQueue();
-    this.sendClosed = true;
-    this.finish();
+    this.gone();
   }
 }
 
@@ -51,6 +70,7 @@ const INITIAL_CAPACITY: i32 = 64; // a power of two
 let slots = new StaticArray<LiveStream | null>(INITIAL_CAPACITY);
 let liveCount: i32 = 0;
 let maxLive: i32 = DEFAULT_MAX_LIVE_STREAMS;
+let lastFound: LiveStream | null = null; // the one-entry cache: always a stream in the table, or null
 
 /** Number of streams in the table. */
 export function liveStreamCount(): i32 {
@@ -70,29 +90,43 @@ export function maxLiveStreams(): i32 {
   return maxLive;
 }
 
-// Mixes both halves of the id so sequential, random or structured ids all spread over the table.
-@inline
-function hashId(lo: u64, hi: u64): u32 {
-  const h = (lo ^ rotl<u64>(hi, 29)) * 0x9e3779b97f4a7c15;
-  return <u32>(h >>> 32);
+/** Bytes a new Open may need for the table to grow (0 while it has room). */
+export function tableGrowthBytes(): usize {
+  return (liveCount + 1) << 1 > slots.length ? (<usize>slots.length) << (1 + alignof<usize>()) : 0;
 }
 
-
+// Mixes both halves of the id so sequential, random or structured ids all spread over the table.
+// @ts-ignore: decorator
 @inline
 function slotOf(lo: u64, hi: u64, mask: u32): u32 {
-  return hashId(lo, hi) & mask;
+  return (<u32>(((lo ^ rotl<u64>(hi, 29)) * 0x9e3779b97f4a7c15) >>> 32)) & mask;
+}
+
+/** The stream in the table whose id is `lo`/`hi` (the id's two little-endian halves), or null. */
+// @ts-ignore: decorator
+@inline
+export function lookupStream(lo: u64, hi: u64): LiveStream | null {
+  const last = lastFound;
+  if (last && last.idLo == lo && last.idHi == hi) return last;
+  return probe(lo, hi);
 }
 
 /** The stream in the table whose id is at `idPtr`, or null. */
 export function findStream(idPtr: usize): LiveStream | null {
-  const lo = load<u64>(idPtr);
-  const hi = load<u64>(idPtr, 8);
-  const mask = <u32>slots.length - 1;
+  return lookupStream(load<u64>(idPtr), load<u64>(idPtr, 8));
+}
+
+function probe(lo: u64, hi: u64): LiveStream | null {
+  const table = slots;
+  const mask = <u32>table.length - 1;
   let i = slotOf(lo, hi, mask);
   while (true) {
-    const entry = unchecked(slots[i]);
+    const entry = unchecked(table[i]);
     if (!entry) return null;
-    if (entry.idLo == lo && entry.idHi == hi) return entry;
+    if (entry.idLo == lo && entry.idHi == hi) {
+      lastFound = entry;
+      return entry;
+    }
     i = (i + 1) & mask;
   }
 }
@@ -115,6 +149,7 @@ export function untrackStream(stream: LiveStream): void {
     if (entry == stream) break;
     hole = (hole + 1) & mask;
   }
+  if (lastFound == stream) lastFound = null;
   // Backward-shift deletion: move each later entry of the run into the hole unless its home slot
   // lies cyclically in (hole, j], where moving it would put it before its home.
   let j = hole;
@@ -147,4 +182,49 @@ function grow(): void {
     if (entry) place(bigger, entry);
   }
   slots = bigger;
+}
+
+// ---- the blocked list: streams waiting to retry a frame the host answered WouldBlock ----
+
+let blockedHead: LiveStream | null = null;
+let blockedTail: LiveStream | null = null;
+let blockedCount: i32 = 0;
+
+/** Streams the host answered WouldBlock and that wait for a retry. */
+export function blockedStreamCount(): i32 {
+  return blockedCount;
+}
+
+function linkBlocked(stream: LiveStream): void {
+  stream.prevBlocked = blockedTail;
+  stream.nextBlocked = null;
+  const tail = blockedTail;
+  if (tail) tail.nextBlocked = stream;
+  else blockedHead = stream;
+  blockedTail = stream;
+  blockedCount++;
+}
+
+function unlinkBlocked(stream: LiveStream): void {
+  const prev = stream.prevBlocked;
+  const next = stream.nextBlocked;
+  if (prev) prev.nextBlocked = next;
+  else blockedHead = next;
+  if (next) next.prevBlocked = prev;
+  else blockedTail = prev;
+  stream.prevBlocked = null;
+  stream.nextBlocked = null;
+  blockedCount--;
+}
+
+/** The blocked stream that has waited longest, or null. */
+export function firstBlocked(): LiveStream | null {
+  return blockedHead;
+}
+
+/** Moves a stream that is still blocked after a retry to the back of the list. */
+export function requeueBlocked(stream: LiveStream): void {
+  if (!stream.isBlocked || blockedTail == stream) return;
+  unlinkBlocked(stream);
+  linkBlocked(stream);
 }

@@ -3,10 +3,9 @@
 // through them, and the echo check.
 //
 // Variants (all with the same ABI, docs/ABI.md):
-//   a  build/stream_echo.wasm: examples/stream_echo.ts on the SDK (release target, incremental runtime)
+//   a  build/stream_echo.wasm: examples/stream_echo.ts on the SDK (release target, minimal runtime)
 //   b  bench/echo.wat: hand-written WebAssembly text, no SDK; the payload pointer goes straight to the host
 //   c  bench/plain_echo.as.ts: AssemblyScript without the SDK, copying each payload into a Uint8Array
-//   s  examples/stream_echo.ts built with `--runtime stub` (for the module size; optional in the runner)
 import asc from "assemblyscript/asc";
 import wabtInit from "wabt";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -36,7 +35,7 @@ export const root: string = (() => {
 /** Where the bench builds its modules (build/ is not committed). */
 export const benchOut = join(root, "build/bench");
 
-export type VariantKey = "a" | "b" | "c" | "s";
+export type VariantKey = "a" | "b" | "c";
 
 export interface Variant {
   key: string;
@@ -56,7 +55,6 @@ export const variants: Record<VariantKey, Variant> = {
   },
   b: { key: "b", label: "hand-written WAT", path: join(benchOut, "wat_echo.wasm"), zeroCopy: true },
   c: { key: "c", label: "plain AS, copies", path: join(benchOut, "plain_echo.wasm"), zeroCopy: false },
-  s: { key: "s", label: "SDK, stub runtime", path: join(benchOut, "stream_echo_stub.wasm"), zeroCopy: true },
 };
 
 /** Payload sizes the benchmark and the smoke test use. */
@@ -91,9 +89,9 @@ export async function assembleWat(watFile: string, outFile: string): Promise<voi
 }
 
 /**
- * Builds what only the bench needs into build/bench/: the WAT echo (b), the plain AssemblyScript echo (c)
- * and the SDK echo with the stub runtime (s). The SDK echo itself (a) is `npm run build:wasm`'s (or the
- * test suite's global setup's) build/stream_echo.wasm.
+ * Builds what only the bench needs into build/bench/: the WAT echo (b) and the plain AssemblyScript echo
+ * (c). The SDK echo itself (a) is `npm run build:wasm`'s (or the test suite's global setup's)
+ * build/stream_echo.wasm.
  */
 export async function buildBenchModules(): Promise<void> {
   // asc reads asconfig.json from the working directory unless told otherwise: name each config.
@@ -105,7 +103,6 @@ export async function buildBenchModules(): Promise<void> {
     "--target",
     "release",
   ]);
-  await compileAs("examples/stream_echo.ts", variants.s.path, [...sdkConfig, "--runtime", "stub"]);
 }
 
 /** Builds the SDK echo (a) the way `npm run build:wasm` does, to `outFile`. */

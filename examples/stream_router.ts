@@ -1,34 +1,33 @@
-// Router: routes on the Open's method and authorizes on its invocation context. Method "echo" is
-// served by an echo (zero-copy while credit covers it); any other method is rejected with
-// Unimplemented. The context is an opaque caller token: an Open without one is rejected with
-// PermissionDenied. The context is read in place, without copying.
+// Router: routes on the Open's method and authorizes on its invocation context. The method "echo" is
+// served by an echo (zero-copy while credit covers it): `registerMethod` compares the method's bytes
+// with "echo" exactly, without decoding, so `echo\x80` or an overlong encoding is not "echo". Any other
+// method is answered Unimplemented by the SDK. The context is an opaque caller token: an Open without
+// one is rejected with PermissionDenied. The context is read in place, without copying. A payload that
+// cannot be echoed fails the stream with `errorCodeFor(status)`, as in stream_echo.
 
 import {
   OpenDecision,
-  SendStatus,
   ServerStreamHandler,
   StreamErrorCode,
   StreamFrame,
   StreamSender,
-  registerServerStreamHandler,
+  errorCodeFor,
+  isSent,
+  registerMethod,
 } from "../assembly";
 
-const ECHO = "echo";
-
-class Router extends ServerStreamHandler {
-  onOpen(stream: StreamSender, frame: StreamFrame): OpenDecision {
-    if (frame.method() != ECHO) return OpenDecision.reject(StreamErrorCode.Unimplemented);
+class AuthorizedEcho extends ServerStreamHandler {
+  override onOpen(stream: StreamSender, frame: StreamFrame): OpenDecision {
     if (frame.contextLen == 0) return OpenDecision.reject(StreamErrorCode.PermissionDenied);
     return OpenDecision.accept();
   }
 
-  onData(stream: StreamSender, frame: StreamFrame): void {
-    if (stream.sendData(frame.payloadPtr, frame.payloadLen) == SendStatus.QueueFull) {
-      stream.error(StreamErrorCode.ResourceExhausted, "echo queue full");
-    }
+  override onData(stream: StreamSender, frame: StreamFrame): void {
+    const status = stream.sendData(frame.payloadPtr, frame.payloadLen);
+    if (!isSent(status)) stream.error(errorCodeFor(status), "echo refused");
   }
 }
 
-registerServerStreamHandler(() => new Router());
+registerMethod("echo", () => new AuthorizedEcho());
 
 export * from "../assembly/exports";

@@ -1,15 +1,21 @@
 // Ticker: a producer that respects credit. The Open's request payload is a count N in decimal text;
-// the stream emits N Data frames carrying "1", "2", … "N", each sent whole only once the credit covers
-// it, then closes with Normal. When credit runs out it stops and continues in onWritable, which runs
-// after each Credit frame. An Open whose payload is not a decimal count is rejected (InvalidArgument).
+// the stream emits N Data frames carrying "1", "2", … "N", each exactly once and in order, each sent
+// whole only while `stream.writable` covers it, then closes with Normal. When it cannot send more (no
+// credit, or the host answered WouldBlock) it stops and continues in onWritable. A tick the queue cannot
+// take (QueueFull) is sent again later; any other refusal fails the stream with `errorCodeFor(status)`.
+// A producer overrides onClose: the caller closing its side does not stop it (the default would close
+// at once). An Open whose payload is not a decimal count is rejected (InvalidArgument).
 
 import {
   CloseReason,
   OpenDecision,
+  SendStatus,
   ServerStreamHandler,
   StreamErrorCode,
   StreamFrame,
   StreamSender,
+  errorCodeFor,
+  isSent,
   registerServerStreamHandler,
 } from "../assembly";
 
@@ -32,7 +38,7 @@ class Ticker extends ServerStreamHandler {
   private next: u32 = 1;
   private count: u32 = 0;
 
-  onOpen(stream: StreamSender, frame: StreamFrame): OpenDecision {
+  override onOpen(stream: StreamSender, frame: StreamFrame): OpenDecision {
     const count = parseCount(frame.payloadText());
     if (count < 0 || count > <i64>MAX_COUNT) return OpenDecision.reject(StreamErrorCode.InvalidArgument);
     this.count = <u32>count;
@@ -40,16 +46,24 @@ class Ticker extends ServerStreamHandler {
     return OpenDecision.accept();
   }
 
-  onWritable(stream: StreamSender): void {
+  override onWritable(stream: StreamSender): void {
     this.pump(stream);
   }
 
-  // Sends ticks while the credit covers the next one, and closes after the last.
+  // The caller's Close ends its input, not this stream: keep producing until the last tick.
+  override onClose(stream: StreamSender, reason: CloseReason): void {}
+
+  // Sends ticks while `writable` covers the next one, and closes after the last.
   private pump(stream: StreamSender): void {
     while (this.next <= this.count) {
       const tick = this.next.toString();
-      if (stream.availableCredit < <u64>String.UTF8.byteLength(tick)) return; // wait for onWritable
-      stream.sendText(tick);
+      if (stream.writable < <u64>String.UTF8.byteLength(tick)) return; // wait for onWritable
+      const status = stream.sendText(tick);
+      if (status == SendStatus.QueueFull) return; // not taken: sent again from onWritable
+      if (!isSent(status)) {
+        stream.error(errorCodeFor(status), "tick refused");
+        return;
+      }
       this.next++;
     }
     if (!stream.isClosed) stream.close(CloseReason.Normal);

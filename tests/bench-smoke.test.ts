@@ -12,11 +12,11 @@ import {
   variants,
 } from "../bench/harness.js";
 
-const keys: VariantKey[] = ["a", "b", "c", "s"];
+const keys: VariantKey[] = ["a", "b", "c"];
 
 describe("bench variants", () => {
   beforeAll(async () => {
-    // b, c and s; a is build/stream_echo.wasm from the global setup.
+    // b and c; a is build/stream_echo.wasm from the global setup.
     await buildBenchModules();
   });
 

@@ -111,7 +111,8 @@ describe("backpressure", () => {
 
   it("a full queue refuses the send with QueueFull and queues nothing", async () => {
     const host = await flow(0);
-    host.data(id, "limit 25");
+    // Each queued frame is charged its payload plus QUEUED_FRAME_OVERHEAD (32): room for two of 10 bytes.
+    host.data(id, "limit 89");
     host.data(id, "send 3 10");
     host.data(id, "state");
     expect(takeLog(host)).toEqual([

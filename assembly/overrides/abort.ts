@@ -1,27 +1,57 @@
 // Replacements for AssemblyScript's `abort`, `trace` and `seed`, which would otherwise import from
-// `env`: the ixt runtime provides nothing outside `ixt`. asconfig.json selects them with
+// `env`: the ixt runtime provides nothing outside `ixt`. The preset selects them with
 // `"use": ["abort=__ixt_abort", "trace=__ixt_trace", "seed=__ixt_seed"]`.
 
-import { dispatchingStreamId } from "../dispatch";
+import { abortReported, markAbortReported, runningStreamId } from "../call";
 import { StreamErrorCode } from "../enums";
 import { stream_send_error } from "../imports";
 import { ABORT_MESSAGE_CAPACITY, STREAM_ID_LEN } from "../layout";
 
-// The message is built here, not on the heap: an abort may come from the allocator itself.
+// The message is built here, not on the heap: an abort may come from the allocator itself, or with the
+// wasm stack nearly exhausted, so this path neither allocates nor recurses.
 // Globals here are @lazy: abort can run before this file's top-level code has.
 // @ts-ignore: decorator
 @lazy const messageBuffer = memory.data(ABORT_MESSAGE_CAPACITY);
 // @ts-ignore: decorator
-@lazy const messageEnd = messageBuffer + ABORT_MESSAGE_CAPACITY;
-// @ts-ignore: decorator
-@lazy let aborting = false;
+@lazy const messageEnd = messageBuffer + <usize>ABORT_MESSAGE_CAPACITY;
 
-// Appends up to the space left, as UTF-8 (at most 3 bytes per UTF-16 unit).
-function appendString(at: usize, text: string | null): usize {
-  if (text == null) return at;
-  const room: usize = (messageEnd - at) / 3;
-  const units = min(<usize>text.length, room);
-  return at + String.UTF8.encodeUnsafe(changetype<usize>(text), <i32>units, at);
+// Appends `text` as UTF-8 up to the buffer's end, never splitting a character (a lone surrogate is
+// written as U+FFFD). Returns the new end.
+function appendString(at: usize, text: string): usize {
+  const units = changetype<usize>(text);
+  const count = <usize>text.length;
+  for (let i: usize = 0; i < count; i++) {
+    let c = <u32>load<u16>(units + (i << 1));
+    let size: usize = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    if (c >= 0xd800 && c < 0xe000) {
+      const next = i + 1 < count ? <u32>load<u16>(units + ((i + 1) << 1)) : 0;
+      if (c < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        size = 4;
+      } else {
+        c = 0xfffd;
+      }
+    }
+    if (at + size > messageEnd) break;
+    if (size == 1) {
+      store<u8>(at, c);
+    } else if (size == 2) {
+      store<u8>(at, 0xc0 | (c >> 6));
+      store<u8>(at, 0x80 | (c & 0x3f), 1);
+    } else if (size == 3) {
+      store<u8>(at, 0xe0 | (c >> 12));
+      store<u8>(at, 0x80 | ((c >> 6) & 0x3f), 1);
+      store<u8>(at, 0x80 | (c & 0x3f), 2);
+    } else {
+      store<u8>(at, 0xf0 | (c >> 18));
+      store<u8>(at, 0x80 | ((c >> 12) & 0x3f), 1);
+      store<u8>(at, 0x80 | ((c >> 6) & 0x3f), 2);
+      store<u8>(at, 0x80 | (c & 0x3f), 3);
+      i++;
+    }
+    at += size;
+  }
+  return at;
 }
 
 function appendDecimal(at: usize, value: u32): usize {
@@ -36,10 +66,33 @@ function appendDecimal(at: usize, value: u32): usize {
 }
 
 /**
+ * Sends `Internal` on the stream whose id is at `idPtr` with "<message> at <file>:<line>" (just the
+ * message without a file), UTF-8, cut at `ABORT_MESSAGE_CAPACITY` (512) bytes on a character boundary.
+ * Allocates nothing. The host's answer is ignored: the stream is failing either way.
+ */
+export function reportInternalError(
+  idPtr: usize,
+  message: string,
+  fileName: string | null = null,
+  line: u32 = 0,
+): void {
+  let end = appendString(messageBuffer, message);
+  if (fileName != null) {
+    end = appendString(end, " at ");
+    end = appendString(end, fileName);
+    end = appendString(end, ":");
+    end = appendDecimal(end, line);
+  }
+  stream_send_error(idPtr, STREAM_ID_LEN, StreamErrorCode.Internal, messageBuffer, end - messageBuffer);
+}
+
+/**
  * Called by AssemblyScript on a failed assertion, an out-of-bounds access or `abort()`. Sends
- * `Internal` with "<message> at <file>:<line>" (just the message when there is no file) on the stream
- * being dispatched, then traps: the instance cannot continue, but the caller learns why. The
- * parameters are optional because user code calls this as `abort(message?)`.
+ * `Internal` with "<message> at <file>:<line>" on the stream whose code is running (once per call: an
+ * abort while reporting one does not report again), then traps: the call cannot continue, but the caller
+ * learns why. If the host calls the module again, that stream is finished and the others carry on
+ * (docs/ABI.md, "When the guest traps"). The parameters are optional because user code calls this as
+ * `abort(message?)`.
  */
 // @ts-ignore: decorator
 @global
@@ -49,22 +102,15 @@ export function __ixt_abort(
   line: u32 = 0,
   column: u32 = 0,
 ): void {
-  const stream = dispatchingStreamId;
-  if (!aborting && stream) {
-    aborting = true; // an abort while reporting one must not recurse
-    let end = appendString(messageBuffer, message != null ? message : "abort");
-    if (fileName != null) {
-      end = appendString(end, " at ");
-      end = appendString(end, fileName);
-      end = appendString(end, ":");
-      end = appendDecimal(end, line);
-    }
-    stream_send_error(stream, STREAM_ID_LEN, StreamErrorCode.Internal, messageBuffer, end - messageBuffer);
+  const stream = runningStreamId();
+  if (stream && !abortReported()) {
+    markAbortReported(); // first: a second abort while sending this one skips straight to the trap
+    reportInternalError(stream, message != null ? message : "abort", fileName, line);
   }
   unreachable();
 }
 
-/** `trace()` output has nowhere to go: the ixt ABI has no log channel (use the WASI profile). */
+/** `trace()` output has nowhere to go: the ixt ABI has no log channel (use `log` or the WASI profile). */
 // @ts-ignore: decorator
 @global
 export function __ixt_trace(

@@ -1,0 +1,143 @@
+// Allocation that fails instead of trapping (docs/ABI.md, "Memory").
+//
+// AssemblyScript's allocator (TLSF, rt/tlsf.ts) traps when it needs more memory and the host refuses
+// `memory.grow`. The SDK's own allocations (frame buffers, queued frames, a new stream) go through
+// `canAllocate` first: it answers whether TLSF can serve a block of that size from its free lists, and
+// if not, grows memory itself and hands the new pages to TLSF as one free block, exactly as TLSF's own
+// `growMemory` would (doubling when it can). When the host refuses, it answers false and nothing traps.
+//
+// This mirrors TLSF's size classes and root layout for AssemblyScript 0.28 on wasm32 (the package pins
+// 0.28.x); tests/memory-cap tests and the wasmtime memory-cap suite fail if they drift apart.
+//
+// TLSF root (rt/tlsf.ts):
+// ┌──────────┬───────────────────────┬──────────────────────────────────┬──────┐
+// │ flMap u32│ slMap u32 × FL_BITS   │ heads usize × FL_BITS × SL_SIZE  │ tail │
+// └──────────┴───────────────────────┴──────────────────────────────────┴──────┘
+// 0          SL_START                HL_START                          HL_END
+
+import { AL_BITS, AL_MASK, AL_SIZE, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
+import { Block, ROOT, __alloc as tlsfAlloc, freeBlock } from "rt/tlsf";
+
+// @ts-ignore: decorator
+@inline const SL_BITS: u32 = 4;
+// @ts-ignore: decorator
+@inline const SB_BITS: u32 = SL_BITS + AL_BITS;
+// @ts-ignore: decorator
+@inline const SB_SIZE: usize = 1 << SB_BITS;
+// @ts-ignore: decorator
+@inline const FL_BITS: u32 = 31 - SB_BITS;
+// @ts-ignore: decorator
+@inline const SL_START: usize = sizeof<usize>();
+// @ts-ignore: decorator
+@inline const SL_END: usize = SL_START + ((<usize>FL_BITS) << alignof<u32>());
+// @ts-ignore: decorator
+@inline const HL_START: usize = (SL_END + AL_MASK) & ~AL_MASK;
+// @ts-ignore: decorator
+@inline const HL_END: usize = HL_START + <usize>FL_BITS * (1 << SL_BITS) * sizeof<usize>();
+// @ts-ignore: decorator
+@inline const BLOCK_MINSIZE: usize =
+  ((3 * sizeof<usize>() + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD;
+// @ts-ignore: decorator
+@inline const LEFTFREE: usize = 1 << 1;
+// @ts-ignore: decorator
+@inline const PAGE_BITS: u32 = 16;
+
+// TLSF's computeSize: the payload size of the block that serves `size` bytes.
+// @ts-ignore: decorator
+@inline
+function blockSize(size: usize): usize {
+  return size <= BLOCK_MINSIZE
+    ? BLOCK_MINSIZE
+    : ((size + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD;
+}
+
+// TLSF's roundSize: searches round large requests up to the next size class.
+// @ts-ignore: decorator
+@inline
+function roundSize(size: usize): usize {
+  return size < BLOCK_MAXSIZE >> 1 ? size + (1 << (31 - SL_BITS - clz<usize>(size))) - 1 : size;
+}
+
+// True when TLSF's searchBlock finds a free block for a payload of `size` (same classes, same maps).
+function hasFreeBlock(root: usize, size: usize): bool {
+  let fl: usize, sl: u32;
+  if (size < SB_SIZE) {
+    fl = 0;
+    sl = <u32>(size >> AL_BITS);
+  } else {
+    const request = roundSize(size);
+    fl = 31 - clz<usize>(request);
+    sl = <u32>((request >> (fl - SL_BITS)) ^ (1 << SL_BITS));
+    fl -= SB_BITS - 1;
+  }
+  if (load<u32>(root + (fl << alignof<u32>()), SL_START) & (~0 << sl)) return true;
+  return (load<u32>(root) & (~0 << (<u32>fl + 1))) != 0;
+}
+
+// TLSF's growMemory, except that a refused `memory.grow` answers false instead of trapping. The new
+// pages become one free block, merged with the free block before the old tail as addMemory would.
+function growFor(root: usize, size: usize): bool {
+  if (size >= SB_SIZE) size = roundSize(size);
+  const pagesBefore = memory.size();
+  const tail = load<usize>(root, HL_END);
+  size += BLOCK_OVERHEAD << usize(((<usize>pagesBefore) << PAGE_BITS) - BLOCK_OVERHEAD != tail);
+  const pagesNeeded = <i32>((size + 0xffff) >>> PAGE_BITS);
+  if (memory.grow(max(pagesBefore, pagesNeeded)) < 0 && memory.grow(pagesNeeded) < 0) return false;
+  let start = (((<usize>pagesBefore) << PAGE_BITS) + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK;
+  start -= BLOCK_OVERHEAD;
+  const end = ((<usize>memory.size()) << PAGE_BITS) & ~AL_MASK;
+  let tailInfo: usize = 0;
+  if (start - AL_SIZE == tail) {
+    start -= AL_SIZE; // reuse the old zero-length tail block's header
+    tailInfo = changetype<Block>(tail).mmInfo;
+  }
+  const leftSize = end - start - 2 * BLOCK_OVERHEAD;
+  const left = changetype<Block>(start);
+  left.mmInfo = leftSize | (tailInfo & LEFTFREE); // used for now: freeBlock marks it free and links it
+  const newTail = changetype<Block>(start + BLOCK_OVERHEAD + leftSize);
+  newTail.mmInfo = 0; // the zero-length used block that ends the heap; insertBlock sets LEFTFREE
+  store<usize>(root, changetype<usize>(newTail), HL_END);
+  freeBlock(ROOT, left);
+  return true;
+}
+
+/**
+ * True when `size` bytes can be allocated now without the host refusing to grow memory: TLSF has a free
+ * block for it, or memory was grown (and given to TLSF) so that it has one. Never traps.
+ */
+export function canAllocate(size: usize): bool {
+  if (size > BLOCK_MAXSIZE) return false;
+  if (isDefined(ASC_RTRACE)) return true; // rtrace builds (tests) track blocks; let TLSF grow itself
+  let root = changetype<usize>(ROOT);
+  if (!root) {
+    heap.free(tlsfAlloc(0)); // initializes TLSF within the module's initial memory
+    root = changetype<usize>(ROOT);
+  }
+  const payload = blockSize(size);
+  return hasFreeBlock(root, payload) || growFor(root, payload);
+}
+
+/**
+ * Allocates `size` raw bytes straight from TLSF, uncounted by the collector's trigger (gc.ts): for buffers
+ * the SDK frees itself. Check `canAllocate` first. Free with `heap.free`.
+ */
+// @ts-ignore: decorator
+@inline
+export function rawAlloc(size: usize): usize {
+  return tlsfAlloc(size);
+}
+
+/** Allocates `size` raw bytes, or returns 0 when memory cannot be had. Free with `heap.free`. */
+export function tryAlloc(size: usize): usize {
+  return canAllocate(size) ? tlsfAlloc(size) : 0;
+}
+
+/**
+ * True when a handler can allocate `bytes` now (in one or more objects of that total) without the host
+ * refusing to grow memory; memory is grown if needed. A handler whose allocations grow with its input
+ * checks this first and fails the stream with `ResourceExhausted` instead of trapping.
+ */
+export function memoryAvailable(bytes: usize): bool {
+  // Room for the objects' headers and TLSF's size-class rounding (up to 1/16 of a large request).
+  return canAllocate(bytes + (bytes >> 4) + 256);
+}

@@ -1,0 +1,68 @@
+// Which handler factory serves an Open: one per method, matched byte for byte, or a default.
+
+import { StreamFrame } from "./frame";
+import { ServerStreamHandler } from "./handler";
+
+/** Creates the handler for one new stream. */
+export type ServerStreamHandlerFactory = () => ServerStreamHandler;
+
+// A method's UTF-8 bytes and its factory.
+// @ts-ignore: decorator
+@final
+class Route {
+  constructor(
+    readonly method: ArrayBuffer,
+    readonly factory: ServerStreamHandlerFactory,
+  ) {}
+}
+
+let fallback: ServerStreamHandlerFactory | null = null;
+let routes: Route[] = [];
+
+/**
+ * Registers the factory for every Open that no `registerMethod` route matches (for a module that
+ * serves one thing, every Open). The dispatcher calls it once per Open. Call it at the top level of your
+ * module's entry file. Without it, and without a matching route, an Open is answered `Unimplemented`.
+ */
+export function registerServerStreamHandler(handlerFactory: ServerStreamHandlerFactory): void {
+  fallback = handlerFactory;
+}
+
+/**
+ * Registers the factory for Opens whose method is exactly `method`: its UTF-8 bytes compared with the
+ * Open's method bytes, without decoding (so `echo\x80` or an overlong encoding never matches "echo").
+ * Registering a method again replaces its factory.
+ */
+export function registerMethod(method: string, handlerFactory: ServerStreamHandlerFactory): void {
+  const bytes = String.UTF8.encode(method);
+  for (let i = 0, n = routes.length; i < n; i++) {
+    const route = unchecked(routes[i]);
+    if (sameBytes(route.method, changetype<usize>(bytes), <usize>bytes.byteLength)) {
+      unchecked((routes[i] = new Route(bytes, handlerFactory)));
+      return;
+    }
+  }
+  routes.push(new Route(bytes, handlerFactory));
+}
+
+/** The factory for the Open `frame`: its method's route, else the default, else null. */
+export function factoryFor(frame: StreamFrame): ServerStreamHandlerFactory | null {
+  const ptr = frame.methodPtr;
+  const len = frame.methodLen;
+  for (let i = 0, n = routes.length; i < n; i++) {
+    const route = unchecked(routes[i]);
+    if (sameBytes(route.method, ptr, len)) return route.factory;
+  }
+  return fallback;
+}
+
+/** True when a handler factory is registered for some Opens. */
+export function hasHandlers(): bool {
+  return fallback != null || routes.length > 0;
+}
+
+// @ts-ignore: decorator
+@inline
+function sameBytes(bytes: ArrayBuffer, ptr: usize, len: usize): bool {
+  return <usize>bytes.byteLength == len && memory.compare(changetype<usize>(bytes), ptr, len) == 0;
+}

@@ -1,0 +1,201 @@
+// UTF-8 over raw guest memory: a WHATWG decoder, a byte-exact comparison that
+// does not decode, and the boundary of the last complete character, for text split across frames.
+//
+// Every function reads exactly the `len` bytes at `ptr` (the caller guarantees they are in memory) and
+// never traps on their content: any byte sequence is valid input.
+
+/** UTF-16 code unit that replaces each invalid UTF-8 sequence. */
+const REPLACEMENT: u32 = 0xfffd;
+
+// High bit of every byte in a u64: non-zero after `&` when any of the 8 bytes is not ASCII.
+const HIGH_BITS_8: u64 = 0x8080808080808080;
+// Bits above 0x7F in each of 4 UTF-16 code units: non-zero after `&` when any unit is not ASCII.
+const HIGH_BITS_4X16: u64 = 0xff80ff80ff80ff80;
+
+// Largest input `decodeUtf8` accepts: its result takes 2 bytes per input byte before it is shrunk, and
+// the runtime's largest object is just under 1 GiB.
+const DECODE_MAX_LEN: usize = (1 << 29) - 64;
+
+/** Spreads the 4 bytes of `x` into the four 16-bit lanes of a u64 (ASCII bytes to UTF-16 units). */
+// @ts-ignore: decorator
+@inline function widen4(x: u32): u64 {
+  let v = <u64>x;
+  v = (v | (v << 16)) & 0x0000ffff0000ffff;
+  return (v | (v << 8)) & 0x00ff00ff00ff00ff;
+}
+
+/**
+ * What the byte `b0` starts: 0 when it never starts a multi-byte character (ASCII, a continuation byte,
+ * C0, C1, F5-FF); otherwise the character's length in bytes (bits 0-7) and the range its second byte
+ * must be in, low (bits 8-15) and high (bits 16-23). The range is 80-BF, narrower after E0 and F0
+ * (overlong forms), ED (surrogates) and F4 (beyond U+10FFFF), as in the WHATWG UTF-8 decoder.
+ */
+// @ts-ignore: decorator
+@inline function leadInfo(b0: u32): u32 {
+  if (b0 < 0xc2 || b0 > 0xf4) return 0;
+  const size: u32 = b0 < 0xe0 ? 2 : b0 < 0xf0 ? 3 : 4;
+  const lo: u32 = b0 == 0xe0 ? 0xa0 : b0 == 0xf0 ? 0x90 : 0x80;
+  const hi: u32 = b0 == 0xed ? 0x9f : b0 == 0xf4 ? 0x8f : 0xbf;
+  return size | (lo << 8) | (hi << 16);
+}
+
+/**
+ * Decodes the sequence whose first byte `b0` (0x80 or above) is at `p`, reading no byte at or after `end`.
+ * Returns the code point in bits 0-20 and the number of bytes it took in bits 24-26. An ill-formed
+ * sequence yields U+FFFD and the length of its maximal subpart (WHATWG "UTF-8 decoder"): the lead byte
+ * and the continuation bytes that were in range after it, at least 1 byte.
+ */
+function decodeSequence(p: usize, end: usize, b0: u32): u32 {
+  const info = leadInfo(b0);
+  if (!info) return REPLACEMENT | (1 << 24);
+  const size = info & 0xff;
+  let lo = (info >>> 8) & 0xff;
+  let hi = info >>> 16;
+  let cp = b0 & (0x7f >>> size); // the lead's payload bits: 5, 4 or 3
+  let n: u32 = 1;
+  do {
+    if (p + n >= end) return REPLACEMENT | (n << 24); // truncated by the end of the input
+    const b = <u32>load<u8>(p + n);
+    if (b < lo || b > hi) return REPLACEMENT | (n << 24); // `b` is not consumed: it starts the next sequence
+    cp = (cp << 6) | (b & 0x3f);
+    lo = 0x80;
+    hi = 0xbf;
+  } while (++n < size);
+  return cp | (n << 24);
+}
+
+/**
+ * Decodes the `len` bytes at `ptr` as UTF-8, as WHATWG "UTF-8 decode without BOM" does (and
+ * `new TextDecoder("utf-8", { ignoreBOM: true })`): each maximal subpart of an ill-formed sequence
+ * becomes one U+FFFD and decoding goes on with the next byte, so everything valid after it is kept. A
+ * leading byte-order mark is text like any other (U+FEFF): a frame may start anywhere in a stream.
+ *
+ * Allocates the result once, 2 bytes per input byte (enough for any input: 1 byte never yields more
+ * than one UTF-16 unit, 4 bytes yield 2), then shrinks it to its length; runs of ASCII are widened 8
+ * bytes at a time. For unbounded input, check `memoryAvailable(2 * len)` first; `len` above 512 MiB
+ * (2^29 - 64 bytes) cannot become a string and aborts.
+ */
+export function decodeUtf8(ptr: usize, len: usize): string {
+  if (len == 0) return "";
+  if (len > DECODE_MAX_LEN) throw new Error("decodeUtf8: input too large");
+  const str = __new(len << 1, idof<String>());
+  const end = ptr + len;
+  let p = ptr;
+  let o = str;
+  while (p < end) {
+    if (end - p >= 8) {
+      const x = load<u64>(p);
+      if (!(x & HIGH_BITS_8)) {
+        store<u64>(o, widen4(<u32>x));
+        store<u64>(o, widen4(<u32>(x >>> 32)), 8);
+        p += 8;
+        o += 16;
+        continue;
+      }
+    }
+    const b0 = <u32>load<u8>(p);
+    if (b0 < 0x80) {
+      store<u16>(o, b0);
+      ++p;
+      o += 2;
+      continue;
+    }
+    const seq = decodeSequence(p, end, b0);
+    const cp = seq & 0x1fffff;
+    p += seq >>> 24;
+    if (cp < 0x10000) {
+      store<u16>(o, cp);
+      o += 2;
+    } else {
+      const v = cp - 0x10000;
+      store<u32>(o, 0xd800 | (v >>> 10) | ((0xdc00 | (v & 0x3ff)) << 16));
+      o += 4;
+    }
+  }
+  return changetype<string>(__renew(str, o - str));
+}
+
+/**
+ * True when the `len` bytes at `ptr` are exactly the UTF-8 encoding of `text`. Compares as it encodes:
+ * no decoding and no allocation. A `text` with a lone surrogate has no UTF-8 encoding, so it equals
+ * nothing; ill-formed bytes never equal anything either.
+ */
+export function utf8Equals(ptr: usize, len: usize, text: string): bool {
+  let s = changetype<usize>(text);
+  const units = <usize>text.length;
+  // Each UTF-16 unit encodes to 1 to 3 bytes (a surrogate pair, 2 units, to 4).
+  if (len < units || len > units * 3) return false;
+  const sEnd = s + (units << 1);
+  const end = ptr + len;
+  let p = ptr;
+  while (s < sEnd) {
+    if (sEnd - s >= 8 && end - p >= 4) {
+      const u = load<u64>(s);
+      if (!(u & HIGH_BITS_4X16)) {
+        if (widen4(load<u32>(p)) != u) return false;
+        s += 8;
+        p += 4;
+        continue;
+      }
+    }
+    let c = <u32>load<u16>(s);
+    s += 2;
+    const left = end - p;
+    if (c < 0x80) {
+      if (left < 1 || <u32>load<u8>(p) != c) return false;
+      p += 1;
+    } else if (c < 0x800) {
+      if (left < 2 || <u32>load<u16>(p) != (((0x80 | (c & 0x3f)) << 8) | (0xc0 | (c >>> 6)))) return false;
+      p += 2;
+    } else if ((c & 0xf800) != 0xd800) {
+      if (
+        left < 3 ||
+        <u32>load<u16>(p) != (((0x80 | ((c >>> 6) & 0x3f)) << 8) | (0xe0 | (c >>> 12))) ||
+        <u32>load<u8>(p, 2) != (0x80 | (c & 0x3f))
+      )
+        return false;
+      p += 3;
+    } else {
+      // A surrogate: only a high one followed by a low one encodes (to 4 bytes).
+      if (c >= 0xdc00 || s >= sEnd) return false;
+      const c2 = <u32>load<u16>(s);
+      if ((c2 & 0xfc00) != 0xdc00) return false;
+      s += 2;
+      c = 0x10000 + ((c - 0xd800) << 10) + (c2 - 0xdc00);
+      const expected =
+        0xf0 |
+        (c >>> 18) |
+        ((0x80 | ((c >>> 12) & 0x3f)) << 8) |
+        ((0x80 | ((c >>> 6) & 0x3f)) << 16) |
+        ((0x80 | (c & 0x3f)) << 24);
+      if (left < 4 || load<u32>(p) != expected) return false;
+      p += 4;
+    }
+  }
+  return p == end;
+}
+
+/**
+ * The length of the `len` bytes at `ptr` without a trailing sequence that is incomplete but could still
+ * become a valid character with more bytes: a lead byte C2-F4 and 0 to 2 continuation bytes in the ranges
+ * the WHATWG decoder accepts after it, fewer than the character needs. That tail (at most 3 bytes) is
+ * what to carry to the front of the next frame: decoding the first `completeUtf8Len` bytes, then the
+ * carried bytes followed by the next frame's, gives the same text as decoding both frames joined. Any
+ * other ending (complete, or already ill-formed) gives `len`.
+ */
+export function completeUtf8Len(ptr: usize, len: usize): usize {
+  const scan = len < 3 ? len : 3;
+  for (let k: usize = 1; k <= scan; ++k) {
+    const b0 = <u32>load<u8>(ptr + len - k);
+    if ((b0 & 0xc0) == 0x80) continue; // a continuation byte: look further back for its lead
+    // The last byte that is not a continuation: a partial character starts here, or none does.
+    const info = leadInfo(b0);
+    if (!info || k >= (info & 0xff)) return len; // ASCII, a byte that never starts one, or complete
+    if (k >= 2) {
+      const b1 = <u32>load<u8>(ptr + len - k + 1);
+      if (b1 < ((info >>> 8) & 0xff) || b1 > info >>> 16) return len; // ill-formed: more bytes cannot mend it
+    }
+    return len - k;
+  }
+  return len;
+}

@@ -1,0 +1,111 @@
+// Traps and recovery (docs/ABI.md, "When the guest traps"), in V8 through the host shim: the host keeps
+// calling the instance after a trap, as wasmtime allows. conformance/traps.py runs the same in wasmtime.
+import { describe, expect, it } from "vitest";
+import {
+  CloseReason,
+  GuestTrap,
+  HostStatus,
+  IxtHost,
+  StreamErrorCode,
+  streamIdOf,
+} from "../host-shim/index.js";
+import { fixture } from "./helpers.js";
+
+const trapper = () => IxtHost.load(fixture("trapper"), { resumeAfterTrap: true });
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** Delivers a Data frame that must trap; returns the GuestTrap. */
+function trap(host: IxtHost, id: Uint8Array, payload: string): GuestTrap {
+  try {
+    host.data(id, payload);
+  } catch (err) {
+    expect(err).toBeInstanceOf(GuestTrap);
+    return err as GuestTrap;
+  }
+  throw new Error(`"${payload}" did not trap`);
+}
+
+describe("after a trap the module keeps serving", () => {
+  it("an abort sends Internal with its message; that stream is finished; the others keep their queues", async () => {
+    const host = await trapper();
+    const [victim, queued] = [streamIdOf(1), streamIdOf(2)];
+    expect(host.open(victim)).toBe(0);
+    expect(host.open(queued, { initialCredit: 0 })).toBe(0);
+    expect(host.data(queued, "waiting")).toBe(0); // queued: no credit yet
+    const err = trap(host, victim, "abort");
+    expect(err.abortMessage).toMatch(/^boom/);
+    host.clearSent();
+    // The next call recovers: the victim is gone, the queued stream drains when credit comes.
+    expect(host.credit(queued, 100)).toBe(0);
+    expect(host.sent.map((c) => [c.kind, c.kind === "Data" ? text(c.payload) : ""])).toEqual([
+      ["Data", "waiting"],
+    ]);
+    expect(host.data(victim, "x")).toBe(StreamErrorCode.NotFound);
+  });
+
+  it("a stack overflow sends nothing at the trap; the module sends Internal for that stream at its next call", async () => {
+    const host = await trapper();
+    const [victim, other] = [streamIdOf(1), streamIdOf(2)];
+    host.open(victim);
+    host.open(other);
+    const err = trap(host, victim, "overflow");
+    expect(err.abortMessage).toBeUndefined();
+    expect(host.sentOn(victim)).toEqual([]);
+    expect(host.data(other, "still here")).toBe(0);
+    const [internal] = host.sentOn(victim);
+    expect(internal).toMatchObject({ kind: "Error", code: StreamErrorCode.Internal, status: HostStatus.Ok });
+    expect(internal.kind === "Error" && internal.message).toBe(
+      "the module trapped while serving this stream",
+    );
+    expect(text((host.sentOn(other)[0] as { payload: Uint8Array }).payload)).toBe("still here");
+    expect(host.data(victim, "x")).toBe(StreamErrorCode.NotFound);
+  });
+
+  it("10,000 traps in a row, aborts and stack overflows, grow neither memory nor the failures of later calls", async () => {
+    const host = await trapper();
+    const survivor = streamIdOf(999_999);
+    host.open(survivor);
+    // Warm up to the plateau: collections run every 1 MiB of garbage, and the allocator doubles memory
+    // when it grows, so memory levels off after a few MiB of churn. Then traps must not move it.
+    for (let i = 0; i < 30_000; i++) {
+      const id = streamIdOf(2_000_000 + i);
+      host.open(id);
+      host.close(id, CloseReason.Normal);
+    }
+    const plateau = host.memory.buffer.byteLength;
+    host.clearSent();
+    for (let i = 0; i < 10_000; i++) {
+      const id = streamIdOf(i + 1);
+      expect(host.open(id)).toBe(0);
+      trap(host, id, i % 2 ? "overflow" : "abort");
+    }
+    expect(host.data(survivor, "alive")).toBe(0);
+    expect(text((host.sentOn(survivor).at(-1) as { payload: Uint8Array }).payload)).toBe("alive");
+    expect(host.memory.buffer.byteLength).toBe(plateau);
+    // every victim got exactly one Internal: from the abort path or from recovery
+    const internals = host.sent.filter((c) => c.kind === "Error" && c.code === StreamErrorCode.Internal);
+    expect(internals).toHaveLength(10_000);
+  });
+});
+
+describe("the abort message", () => {
+  // runtime_hooks aborts with the Data payload as its message: "abort <text>".
+  const hooks = () => IxtHost.load(fixture("runtime_hooks"), { resumeAfterTrap: true });
+
+  it.each([
+    ["ASCII", "x", 1],
+    ["2-byte", "é", 2],
+    ["3-byte", "€", 3],
+    ["4-byte", "😀", 4],
+  ])("is cut at 512 bytes on a character boundary (%s characters)", async (_name, char, size) => {
+    const host = await hooks();
+    const id = streamIdOf(1);
+    host.open(id);
+    const long = char.repeat(600);
+    expect(() => host.data(id, `abort ${long}`)).toThrow(GuestTrap);
+    const [call] = host.sentOn(id);
+    const bytes = new TextEncoder().encode(call.kind === "Error" ? call.message : "");
+    expect(bytes.length).toBe(512 - (512 % size));
+    expect(call.kind === "Error" && call.message).toBe(char.repeat(Math.floor(512 / size)));
+  });
+});
