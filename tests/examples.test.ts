@@ -5,6 +5,7 @@ import { example } from "./helpers.js";
 
 const id = streamIdOf(1);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const encode = (text: string) => new TextEncoder().encode(text);
 const texts = (host: IxtHost) => host.sent.map((c) => (c.kind === "Data" ? decode(c.payload) : c.kind));
 
 describe("stream_upper", () => {
@@ -14,6 +15,87 @@ describe("stream_upper", () => {
     const inputs = ["hello", "", "Straße", "ǆemal ﬁx", "ελληνικά", "mixed 123 ✓"];
     for (const input of inputs) expect(host.data(id, input)).toBe(0);
     expect(texts(host)).toEqual(inputs.map((s) => s.toUpperCase()));
+  });
+
+  const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  /** The Data payloads sent, each checked to be valid UTF-8, and the other calls' kinds. */
+  const strictTexts = (host: IxtHost) =>
+    host.sent.map((c) => (c.kind === "Data" ? fatal.decode(c.payload) : c.kind));
+
+  it("replaces each invalid sequence with U+FFFD and keeps the text after it, as valid UTF-8", async () => {
+    const host = await IxtHost.load(example("stream_upper"));
+    host.open(id);
+    const inputs = [
+      [0x61, 0xff, 0x62, 0x63, 0x64],
+      [0xc1, 0xa5, 0x78],
+      [0xed, 0xa0, 0x80, 0x7a],
+      [0xe2, 0x82],
+    ];
+    for (const input of inputs) expect(host.data(id, Uint8Array.from(input))).toBe(0);
+    expect(host.sent[0].kind === "Data" && [...host.sent[0].payload]).toEqual([...encode("A\uFFFDBCD")]);
+    expect(strictTexts(host).slice(1)).toEqual(["\uFFFD\uFFFDX", "\uFFFD\uFFFD\uFFFDZ", ""]); // E2 82 is carried
+  });
+
+  it("carries a 2-, 3- or 4-byte character split across Data frames, at every split point", async () => {
+    const host = await IxtHost.load(example("stream_upper"));
+    let n = 100;
+    for (const text of ["aßb", "ǆ", "x€y", "ﬁ", "😀z", "\u{10FFFF}"]) {
+      const bytes = encode(text);
+      const splits = [
+        ...Array.from({ length: bytes.length + 1 }, (_, at) => [bytes.subarray(0, at), bytes.subarray(at)]),
+        [...bytes].map((b) => Uint8Array.of(b)), // a byte per frame
+      ];
+      for (const frames of splits) {
+        const stream = streamIdOf(++n);
+        const before = host.sent.length;
+        host.open(stream);
+        for (const frame of frames) expect(host.data(stream, frame)).toBe(0);
+        host.close(stream, CloseReason.Normal);
+        const replies = strictTexts(host).slice(before);
+        expect(replies, `${text} in ${frames.length} frames`).toEqual([
+          ...replies.slice(0, frames.length), // one reply per Data frame, possibly empty
+          "Close",
+        ]);
+        expect(replies.slice(0, -1).join(""), `${text} split`).toBe(text.toUpperCase());
+      }
+    }
+  });
+
+  it("at the caller's Close, sends a partial character still carried as U+FFFD, then closes", async () => {
+    const host = await IxtHost.load(example("stream_upper"));
+    host.open(id);
+    host.data(id, Uint8Array.of(0x61, 0x62, 0xf0, 0x9f));
+    host.data(id, Uint8Array.of(0x98)); // still incomplete: carried with the two bytes before it
+    expect(host.close(id, CloseReason.Normal)).toBe(0);
+    expect(strictTexts(host)).toEqual(["AB", "", "\uFFFD", "Close"]);
+    expect(host.sent.at(-1)).toMatchObject({ kind: "Close", reason: CloseReason.Normal });
+  });
+
+  it("fails the stream when a reply is refused: by the host, or because the queue is full", async () => {
+    for (const [status, code] of [
+      [HostStatus.PayloadTooLarge, StreamErrorCode.PayloadTooLarge],
+      [HostStatus.Internal, StreamErrorCode.Internal],
+    ]) {
+      const host = await IxtHost.load(example("stream_upper"), {
+        respond: (call) => (call.kind === "Data" ? status : undefined),
+      });
+      host.open(id);
+      host.data(id, "refused");
+      expect(host.sent.map((c) => [c.kind, c.kind === "Error" ? c.code : c.status])).toEqual([
+        ["Data", status],
+        ["Error", code],
+      ]);
+    }
+    const host = await IxtHost.load(example("stream_upper"));
+    host.open(id, { initialCredit: 0 });
+    const big = "q".repeat(700_000);
+    expect(host.data(id, big)).toBe(0); // queued
+    expect(host.data(id, big)).toBe(0); // the stream's 1 MiB queue cannot take it: the stream fails
+    host.credit(id, 1 << 20);
+    expect(host.sent.map((c) => (c.kind === "Error" ? c.code : c.kind))).toEqual([
+      "Data",
+      StreamErrorCode.ResourceExhausted,
+    ]);
   });
 });
 

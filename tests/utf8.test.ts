@@ -1,0 +1,348 @@
+// assembly/utf8.ts against Node's WHATWG implementation: decodeUtf8 against TextDecoder (non-fatal,
+// BOM kept), utf8Equals against TextEncoder's bytes, completeUtf8Len against an independent reference,
+// on random bytes biased towards what a UTF-8 decoder gets wrong. Runs through tests/fixtures/utf8_probe.ts.
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { IxtHost } from "../host-shim/index.js";
+import { fixture } from "./helpers.js";
+
+interface Utf8Probe {
+  memory: WebAssembly.Memory;
+  utf8_probe_alloc(len: number): number;
+  utf8_probe_free(ptr: number): void;
+  utf8_probe_decode(ptr: number, len: number): number;
+  utf8_probe_decoded_len(): number;
+  utf8_probe_equals(ptr: number, len: number, unitsPtr: number, units: number): number;
+  utf8_probe_complete_len(ptr: number, len: number): number;
+}
+
+let probe: Utf8Probe;
+beforeAll(async () => {
+  probe = (await IxtHost.load(fixture("utf8_probe"))).instance.exports as unknown as Utf8Probe;
+});
+
+// The WHATWG "UTF-8 decode without BOM": a frame can start anywhere in a stream, so U+FEFF is text.
+const whatwg = new TextDecoder("utf-8", { ignoreBOM: true });
+const encoder = new TextEncoder();
+
+/** Runs `f` on a guest copy of `bytes`. */
+function withGuestBytes<T>(bytes: Uint8Array, f: (ptr: number) => T): T {
+  const ptr = probe.utf8_probe_alloc(bytes.length) >>> 0;
+  new Uint8Array(probe.memory.buffer, ptr, bytes.length).set(bytes);
+  try {
+    return f(ptr);
+  } finally {
+    probe.utf8_probe_free(ptr);
+  }
+}
+
+/** UTF-16 units to a string, unit for unit (lone surrogates kept: a decoder bug must show). */
+function fromUnits(units: Uint16Array): string {
+  let s = "";
+  for (let i = 0; i < units.length; i += 8192) s += String.fromCharCode(...units.subarray(i, i + 8192));
+  return s;
+}
+
+function guestDecode(bytes: Uint8Array): string {
+  return withGuestBytes(bytes, (ptr) => {
+    const out = probe.utf8_probe_decode(ptr, bytes.length) >>> 0;
+    const len = probe.utf8_probe_decoded_len() >>> 0;
+    return fromUnits(new Uint16Array(probe.memory.buffer.slice(out, out + len)));
+  });
+}
+
+function guestEquals(bytes: Uint8Array, text: string): boolean {
+  const units = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  const unitsPtr = probe.utf8_probe_alloc(units.byteLength) >>> 0;
+  new Uint16Array(probe.memory.buffer, unitsPtr, units.length).set(units);
+  try {
+    return withGuestBytes(
+      bytes,
+      (ptr) => probe.utf8_probe_equals(ptr, bytes.length, unitsPtr, units.length) !== 0,
+    );
+  } finally {
+    probe.utf8_probe_free(unitsPtr);
+  }
+}
+
+function guestCompleteLen(bytes: Uint8Array): number {
+  return withGuestBytes(bytes, (ptr) => probe.utf8_probe_complete_len(ptr, bytes.length) >>> 0);
+}
+
+// ---- generators ----
+
+const byteIn = (min: number, max: number) => fc.integer({ min, max }).map((b) => [b]);
+/** A code point of each UTF-8 length, surrogates excluded. */
+const scalar = fc.oneof(
+  fc.integer({ min: 0x80, max: 0x7ff }),
+  fc.integer({ min: 0x800, max: 0xd7ff }),
+  fc.integer({ min: 0xe000, max: 0xffff }),
+  fc.integer({ min: 0x10000, max: 0x10ffff }),
+);
+const encodedScalar = scalar.map((cp) => [...encoder.encode(String.fromCodePoint(cp))]);
+/** Sequences decoders get wrong: overlongs, surrogates, beyond U+10FFFF, old 5- and 6-byte forms. */
+const tricky = fc.constantFrom(
+  [0xc0, 0x80],
+  [0xc1, 0xbf],
+  [0xe0, 0x80, 0x80],
+  [0xe0, 0x9f, 0xbf],
+  [0xe0, 0xa0, 0x80],
+  [0xed, 0x9f, 0xbf],
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+  [0xed, 0xa0, 0x80, 0xed, 0xb0, 0x80],
+  [0xf0, 0x80, 0x80, 0x80],
+  [0xf0, 0x8f, 0xbf, 0xbf],
+  [0xf0, 0x90, 0x80, 0x80],
+  [0xf4, 0x8f, 0xbf, 0xbf],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xf5, 0x80, 0x80, 0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xfc, 0x84, 0x80, 0x80, 0x80, 0x80],
+  [0xef, 0xbb, 0xbf],
+  [0xef, 0xbf, 0xbd],
+);
+/** A valid character cut short: its first 1 to n-1 bytes. */
+const truncated = fc
+  .tuple(encodedScalar, fc.nat())
+  .map(([bytes, cut]) => bytes.slice(0, 1 + (cut % (bytes.length - 1))));
+/** ASCII runs, long enough for the 8-byte fast path, at any alignment. */
+const asciiRun = fc.array(fc.integer({ min: 0, max: 0x7f }), { minLength: 1, maxLength: 40 });
+const piece = fc.oneof(
+  { weight: 3, arbitrary: byteIn(0x00, 0x7f) },
+  { weight: 4, arbitrary: byteIn(0x80, 0xbf) },
+  { weight: 4, arbitrary: byteIn(0xc0, 0xf7) },
+  { weight: 1, arbitrary: byteIn(0xf8, 0xff) },
+  { weight: 4, arbitrary: encodedScalar },
+  { weight: 3, arbitrary: tricky },
+  { weight: 3, arbitrary: truncated },
+  { weight: 2, arbitrary: asciiRun },
+);
+/** Bytes that are almost UTF-8: the decoder's hard cases, in any order. */
+const utf8ish = fc.array(piece, { maxLength: 48 }).map((pieces) => Uint8Array.from(pieces.flat()));
+const anyBytes = fc.oneof(utf8ish, fc.uint8Array({ maxLength: 300 }));
+
+// ---- decodeUtf8 ----
+
+describe("decodeUtf8", () => {
+  it("decodes as TextDecoder does: one U+FFFD per maximal invalid subpart, the rest kept", () => {
+    const cases: [number[], string][] = [
+      [[], ""],
+      [[0x6d, 0xff, 0x78, 0x79, 0x7a], "m\uFFFDxyz"],
+      [[0x61, 0xff, 0x62, 0x63, 0x64], "a\uFFFDbcd"],
+      [[0xe0, 0x80, 0x41], "\uFFFD\uFFFDA"], // E0 80: E0 alone is the maximal subpart
+      [[0xe2, 0x82, 0x41], "\uFFFDA"], // E2 82 is one subpart
+      [[0xed, 0xa0, 0x80], "\uFFFD\uFFFD\uFFFD"], // a surrogate
+      [[0xf4, 0x90, 0x80, 0x80], "\uFFFD\uFFFD\uFFFD\uFFFD"], // above U+10FFFF
+      [[0xf0, 0x9f, 0x98], "\uFFFD"], // truncated at the end
+      [[0xf0, 0x9f, 0x98, 0x80], "😀"],
+      [[0xef, 0xbb, 0xbf, 0x61], "\uFEFFa"], // the BOM is kept
+      [[0xc3, 0x9f, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69], "ßabcdefghi"],
+    ];
+    for (const [bytes, text] of cases)
+      expect(guestDecode(Uint8Array.from(bytes)), bytes.join(" ")).toBe(text);
+  });
+
+  it("matches TextDecoder on random UTF-8-ish bytes", () => {
+    fc.assert(
+      fc.property(utf8ish, (bytes) => {
+        expect(guestDecode(bytes)).toBe(whatwg.decode(bytes));
+      }),
+      { numRuns: 6000 },
+    );
+  });
+
+  it("matches TextDecoder on random bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        expect(guestDecode(bytes)).toBe(whatwg.decode(bytes));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("matches TextDecoder on every 2-byte input, and on every lead byte with boundary continuations", () => {
+    const failures: string[] = [];
+    const check = (bytes: Uint8Array) => {
+      if (guestDecode(bytes) !== whatwg.decode(bytes)) failures.push(Buffer.from(bytes).toString("hex"));
+    };
+    for (let b0 = 0; b0 < 256; b0++) for (let b1 = 0; b1 < 256; b1++) check(Uint8Array.of(b0, b1));
+    const edges = [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xe1, 0xf1, 0xff];
+    for (let b0 = 0xc0; b0 < 0x100; b0++)
+      for (const b1 of edges)
+        for (const b2 of edges)
+          for (const b3 of [0x41, 0x80, 0xbf, 0xc0]) check(Uint8Array.of(b0, b1, b2, b3));
+    expect(failures.slice(0, 20)).toEqual([]);
+  });
+
+  it("decodes a large input in one pass, exactly", () => {
+    const bytes = fc.sample(utf8ish, { numRuns: 20_000, seed: 42 }).reduce((all, b) => {
+      all.push(...b);
+      return all;
+    }, [] as number[]);
+    const big = Uint8Array.from(bytes); // about 0.5 MB
+    expect(big.length).toBeGreaterThan(100_000);
+    expect(guestDecode(big)).toBe(whatwg.decode(big));
+    const ascii = new Uint8Array(1 << 20).fill(0x61);
+    ascii[(1 << 20) - 3] = 0xc3; // a split character at the very end
+    expect(guestDecode(ascii)).toBe(whatwg.decode(ascii));
+  });
+});
+
+// ---- utf8Equals ----
+
+/** Strings of any UTF-16 units, so lone surrogates are common. */
+const anyUnits = fc.string({
+  unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+  maxLength: 30,
+});
+/** Short strings of characters of every UTF-8 length and lone surrogates, in any place. */
+const mixed = fc
+  .array(
+    fc.oneof(
+      fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)),
+      scalar.map((cp) => String.fromCodePoint(cp)),
+      fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+    ),
+    { maxLength: 8 },
+  )
+  .map((chars) => chars.join(""));
+const texts = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 30 }),
+  fc.string({ unit: "grapheme", maxLength: 30 }),
+  fc.string({ unit: "binary-ascii", maxLength: 30 }),
+  anyUnits,
+  mixed,
+);
+/** What `text` equals: exactly its UTF-8 when it has one (no lone surrogate), otherwise nothing. */
+const referenceEquals = (bytes: Uint8Array, text: string) =>
+  !/\p{Cs}/u.test(text) && Buffer.compare(Buffer.from(encoder.encode(text)), Buffer.from(bytes)) === 0;
+
+describe("utf8Equals", () => {
+  it("is true exactly for the UTF-8 encoding of a well-formed string", () => {
+    expect(guestEquals(encoder.encode("echo"), "echo")).toBe(true);
+    expect(guestEquals(new Uint8Array(0), "")).toBe(true);
+    expect(guestEquals(encoder.encode("echo"), "ech")).toBe(false);
+    expect(guestEquals(Uint8Array.of(0x65, 0x63, 0x68, 0x6f, 0x80), "echo")).toBe(false);
+    expect(guestEquals(Uint8Array.of(0xc1, 0xa5, 0x63, 0x68, 0x6f), "echo")).toBe(false); // overlong "e"
+    expect(guestEquals(Uint8Array.of(0xef, 0xbf, 0xbd), "\uD800")).toBe(false); // TextEncoder's U+FFFD
+    expect(guestEquals(Uint8Array.of(0xed, 0xa0, 0x80), "\uD800")).toBe(false); // WTF-8
+    expect(guestEquals(Uint8Array.of(0xf0, 0x9f, 0x98, 0x80), "😀")).toBe(true);
+    expect(guestEquals(Uint8Array.of(0xef, 0xbf, 0xbd), "\uFFFD")).toBe(true);
+  });
+
+  it("agrees with Buffer.compare of TextEncoder's bytes, for the encoding and for mutations of it", () => {
+    const mutation = fc.oneof(
+      fc.constant((b: Uint8Array) => b),
+      // The encoding of the text cut after a unit, or of a part of it: the bytes of a prefix are not the text.
+      fc.tuple(fc.nat(), fc.nat()).map(([i, j]) => (_: Uint8Array, text: string) => {
+        const from = i % (text.length + 1);
+        return encoder.encode(text.slice(from, from + (j % (text.length + 1))));
+      }),
+      fc.nat().map((i) => (b: Uint8Array) => b.slice(0, b.length ? i % b.length : 0)),
+      fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })).map(([i, x]) => (b: Uint8Array) => {
+        const c = b.slice();
+        if (c.length) c[i % c.length] ^= x;
+        return c;
+      }),
+      fc.integer({ min: 0, max: 255 }).map((x) => (b: Uint8Array) => Uint8Array.from([...b, x])),
+    );
+    fc.assert(
+      fc.property(texts, mutation, (text, mutate) => {
+        const bytes = mutate(encoder.encode(text), text);
+        expect(guestEquals(bytes, text)).toBe(referenceEquals(bytes, text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("agrees with the reference on unrelated bytes and strings", () => {
+    fc.assert(
+      fc.property(anyBytes, texts, (bytes, text) => {
+        expect(guestEquals(bytes, text)).toBe(referenceEquals(bytes, text));
+        // And on the decoding of random bytes, which is well-formed: equal iff the bytes were valid UTF-8.
+        const decoded = whatwg.decode(bytes);
+        expect(guestEquals(bytes, decoded)).toBe(referenceEquals(bytes, decoded));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+// ---- completeUtf8Len ----
+
+/** Every proper prefix (1 to n-1 bytes) of the UTF-8 encoding of every scalar value, as hex. */
+const partials = (() => {
+  const set = new Set<string>();
+  for (let cp = 0x80; cp <= 0x10ffff; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const b = Buffer.from(encoder.encode(String.fromCodePoint(cp)));
+    for (let k = 1; k < b.length; k++) set.add(b.subarray(0, k).toString("hex"));
+  }
+  return set;
+})();
+
+/** The reference: `len` minus the trailing 1 to 3 bytes that are a proper prefix of some character. */
+function referenceCompleteLen(bytes: Uint8Array): number {
+  for (let k = 1; k <= 3 && k <= bytes.length; k++) {
+    if (partials.has(Buffer.from(bytes.subarray(bytes.length - k)).toString("hex"))) return bytes.length - k;
+  }
+  return bytes.length;
+}
+
+describe("completeUtf8Len", () => {
+  it("agrees with the reference on every input of up to 3 bytes", () => {
+    const failures: string[] = [];
+    const check = (bytes: Uint8Array) => {
+      if (guestCompleteLen(bytes) !== referenceCompleteLen(bytes))
+        failures.push(Buffer.from(bytes).toString("hex"));
+    };
+    check(new Uint8Array(0));
+    for (let b0 = 0; b0 < 256; b0++) {
+      check(Uint8Array.of(b0));
+      for (let b1 = 0; b1 < 256; b1++) check(Uint8Array.of(b0, b1));
+    }
+    const edges = [
+      0x00, 0x41, 0x7f, 0x80, 0x81, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed, 0xf0, 0xf4,
+      0xf5, 0xff,
+    ];
+    for (let b0 = 0; b0 < 256; b0++)
+      for (const b1 of edges) for (const b2 of edges) check(Uint8Array.of(b0, b1, b2));
+    expect(failures.slice(0, 20)).toEqual([]);
+  });
+
+  it("agrees with the reference on random bytes", () => {
+    fc.assert(
+      fc.property(anyBytes, (bytes) => {
+        expect(guestCompleteLen(bytes)).toBe(referenceCompleteLen(bytes));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("carrying the tail to the next frame decodes a split stream as TextDecoder decodes it whole", () => {
+    fc.assert(
+      fc.property(fc.array(utf8ish, { minLength: 1, maxLength: 6 }), (frames) => {
+        let carry = new Uint8Array(0);
+        let text = "";
+        for (const frame of frames) {
+          const joined = Uint8Array.from([...carry, ...frame]);
+          const n = guestCompleteLen(joined);
+          expect(joined.length - n).toBeLessThanOrEqual(3);
+          text += guestDecode(joined.subarray(0, n));
+          carry = joined.slice(n);
+        }
+        if (carry.length) text += "\uFFFD"; // the stream ended inside a character
+        const all = Uint8Array.from(frames.flatMap((f) => [...f]));
+        expect(text).toBe(whatwg.decode(all));
+        // As Node's streaming decoder does it, frame by frame.
+        const streaming = new TextDecoder("utf-8", { ignoreBOM: true });
+        expect(frames.map((f) => streaming.decode(f, { stream: true })).join("") + streaming.decode()).toBe(
+          text,
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
