@@ -12,13 +12,13 @@ import {
 class EchoLog extends ServerStreamHandler {
   private frames: u32 = 0;
 
-  onData(stream: StreamSender, frame: StreamFrame): void {
+  override onData(stream: StreamSender, frame: StreamFrame): void {
     this.frames++;
     console.log("echo_log: data " + frame.payloadLen.toString() + " bytes");
     stream.sendData(frame.payloadPtr, frame.payloadLen);
   }
 
-  onClose(stream: StreamSender, reason: CloseReason): void {
+  override onClose(stream: StreamSender, reason: CloseReason): void {
     const clock = Date.now() > 0 ? "clock ok" : "no clock";
     console.log("echo_log: close after " + this.frames.toString() + " frames, " + clock);
     stream.close(CloseReason.Normal);

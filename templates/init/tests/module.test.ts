@@ -1,0 +1,46 @@
+// Tests of the module in the host shim. `loadModule` builds assembly/index.ts with asconfig.json (cached
+// under node_modules/.cache between runs) and loads it; `open`, `data`, `close`… deliver frames as the
+// ixt runtime would, and `sentOn(id)` lists what the module sent on a stream.
+import { CloseReason, isClose, isData, loadModule, streamIdOf, text } from "ixt-sdk-as/testing";
+import { describe, expect, it } from "vitest";
+
+describe("assembly/index.ts", () => {
+  it("greets each Data frame, then says how many and closes after the caller's Close", async () => {
+    const host = await loadModule("assembly/index.ts");
+    const id = streamIdOf(1);
+    expect(host.open(id, { method: "greet" })).toBe(0); // the dispatcher's result: 0 is accepted
+    host.data(id, "world");
+    host.data(id, "ixt");
+    host.close(id, CloseReason.Normal);
+
+    const sent = host.sentOn(id);
+    expect(sent.filter(isData).map((call) => text(call))).toEqual([
+      "hello, world",
+      "hello, ixt",
+      "greeted 2",
+    ]);
+    expect(isClose(sent[sent.length - 1])).toBe(true);
+  });
+
+  it("keeps each stream's count apart", async () => {
+    const host = await loadModule("assembly/index.ts");
+    const [a, b] = [streamIdOf(1), streamIdOf(2)];
+    host.open(a);
+    host.open(b);
+    host.data(a, "one");
+    host.close(a, CloseReason.Normal);
+    host.close(b, CloseReason.Normal);
+    expect(
+      host
+        .sentOn(a)
+        .filter(isData)
+        .map((call) => text(call)),
+    ).toEqual(["hello, one", "greeted 1"]);
+    expect(
+      host
+        .sentOn(b)
+        .filter(isData)
+        .map((call) => text(call)),
+    ).toEqual(["greeted 0"]);
+  });
+});
