@@ -1,5 +1,9 @@
 // `ixt-as check`: a module's imports and exports against the ABI, with a fix for every problem.
+import { GuestTrap, IxtHost, InteractionKind, StreamErrorCode, streamIdOf } from "../host-shim/index.js";
 import {
+  DEBUG_IMPORTS,
+  DEBUG_IMPORT_WARNING,
+  DEBUG_MODULE,
   EXPORTS_HINT,
   IXT_IMPORTS,
   IXT_MODULE,
@@ -11,15 +15,19 @@ import {
   WASI_REACTOR_TYPE,
   foreignImportHint,
 } from "./abi-spec.js";
-import { type FuncType, formatType, readWasmInfo } from "./wasm-info.js";
+import { type FuncType, type WasmInfo, formatType, readWasmInfo } from "./wasm-info.js";
 
 export interface CheckOptions {
   /** Accept `wasi_snapshot_preview1` imports (the WASI profile); the module must then be a reactor. */
   wasi?: boolean;
+  /** Send an Open to a fresh instance to see whether a handler answers it (default true). */
+  probe?: boolean;
 }
 
 export interface CheckLine {
   ok: boolean;
+  /** A warning: not a problem (the check still passes), but worth a look. */
+  warn?: boolean;
   /** `ixt.stream_send_data`, `memory`, … */
   item: string;
   /** The signature or kind found. */
@@ -33,7 +41,10 @@ export interface CheckReport {
   exports: CheckLine[];
   /** Problems not tied to one import or export (a missing export). */
   missing: CheckLine[];
+  /** What a fresh instance answered to an Open for method "" (empty when it was not probed). */
+  handler: CheckLine[];
   problems: number;
+  warnings: number;
 }
 
 const sameType = (a: FuncType | undefined, b: FuncType) =>
@@ -70,6 +81,19 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
         };
       }
       return { ok: true, item, found };
+    }
+    if (entry.module === DEBUG_MODULE) {
+      const expected = DEBUG_IMPORTS[entry.name];
+      if (!expected || entry.kind !== "function" || !sameType(entry.type, expected)) {
+        const log = formatType(DEBUG_IMPORTS.log);
+        return {
+          ok: false,
+          item,
+          found,
+          message: `the debug log import is ixt_debug.log ${log}: import \`log\` from "ixt-sdk-as" instead of declaring it`,
+        };
+      }
+      return { ok: true, warn: true, item, found, message: DEBUG_IMPORT_WARNING };
     }
     if (entry.module === WASI_MODULE && options.wasi) {
       usesWasi = true;
@@ -151,26 +175,84 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
     });
   }
 
-  const problems = [...imports, ...exports, ...missing].filter((line) => !line.ok).length;
-  return { imports, exports, missing, problems };
+  const handler: CheckLine[] = [];
+  if (options.probe !== false && missing.length === 0) {
+    const line = await probeHandler(bytes, info);
+    if (line) handler.push(line);
+  }
+
+  const lines = [...imports, ...exports, ...missing, ...handler];
+  const problems = lines.filter((line) => !line.ok).length;
+  const warnings = lines.filter((line) => line.ok && line.warn).length;
+  return { imports, exports, missing, handler, problems, warnings };
+}
+
+export const NO_HANDLER_WARNING =
+  'registers no handler for method "": call registerServerStreamHandler(...) or registerMethod(...) at the top level of your entry file (a module that serves only named methods can ignore this)';
+
+/**
+ * Instantiates the module in the host shim (imports outside ixt are stubs that return 0) and sends a
+ * ServerStream Open for method "" to the fresh instance. A module built with the SDK that registered no
+ * handler answers Unimplemented: a warning. So does a module that traps. Returns null when there is
+ * nothing to say, or when the module cannot be run this way (an import that is not a function).
+ */
+async function probeHandler(bytes: Uint8Array, info: WasmInfo): Promise<CheckLine | null> {
+  const imports: Record<string, Record<string, () => unknown>> = {};
+  for (const entry of info.imports) {
+    if (entry.module === IXT_MODULE || entry.module === DEBUG_MODULE) continue;
+    if (entry.kind !== "function" || !entry.type) return null;
+    const zeros = entry.type.results.map((t) => (t === "i64" ? 0n : 0));
+    const result = zeros.length === 1 ? zeros[0] : zeros.length === 0 ? undefined : zeros;
+    (imports[entry.module] ??= {})[entry.name] = () => result;
+  }
+  const reactor = info.exports.some((e) => e.name === WASI_REACTOR_EXPORT && e.kind === "function");
+  const item = 'Open ""';
+  let host: IxtHost;
+  try {
+    host = await IxtHost.load(bytes, {
+      imports,
+      onInstance: reactor ? (i) => (i.exports[WASI_REACTOR_EXPORT] as () => void)() : undefined,
+    });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      ok: true,
+      warn: true,
+      item,
+      found: "not run",
+      message: `the module could not be started with stub imports: ${why}`,
+    };
+  }
+  try {
+    const result = host.open(streamIdOf(1), { method: "", interaction: InteractionKind.ServerStream });
+    if (result !== StreamErrorCode.Unimplemented) return null;
+    return { ok: true, warn: true, item, found: `Unimplemented (${result})`, message: NO_HANDLER_WARNING };
+  } catch (err) {
+    const why =
+      err instanceof GuestTrap ? err.message : `${err instanceof Error ? err.message : String(err)}`;
+    return { ok: true, warn: true, item, found: "trapped", message: `an Open for method "" traps: ${why}` };
+  }
 }
 
 /** The report as the command prints it. */
 export function formatReport(path: string, report: CheckReport): string[] {
   const width = Math.max(
     0,
-    ...[...report.imports, ...report.exports, ...report.missing].map((l) => l.item.length),
+    ...[...report.imports, ...report.exports, ...report.missing, ...report.handler].map((l) => l.item.length),
   );
+  const status = (l: CheckLine) => (!l.ok ? "FAIL" : l.warn ? "warn" : "ok  ");
   const line = (l: CheckLine) =>
-    `  ${l.ok ? "ok  " : "FAIL"} ${l.item.padEnd(width)}  ${l.found}${l.message ? `  ${l.ok ? "# " : "-> "}${l.message}` : ""}`;
+    `  ${status(l)} ${l.item.padEnd(width)}  ${l.found}${l.message ? `  ${l.ok && !l.warn ? "# " : "-> "}${l.message}` : ""}`;
   const out = [path, "imports:"];
   out.push(...(report.imports.length ? report.imports.map(line) : ["  (none)"]));
   out.push("exports:");
   out.push(...report.exports.map(line), ...report.missing.map(line));
+  if (report.handler.length) out.push("handler:", ...report.handler.map(line));
+  const warnings = report.warnings ? ` (${report.warnings} warning${report.warnings === 1 ? "" : "s"})` : "";
   out.push(
     report.problems === 0
-      ? "ok: the module matches the ixt server-stream ABI"
-      : `${report.problems} problem${report.problems === 1 ? "" : "s"}: the module does not match the ixt server-stream ABI (docs/ABI.md)`,
+      ? `ok: the module matches the ixt server-stream ABI${warnings}`
+      : `${report.problems} problem${report.problems === 1 ? "" : "s"}: the module does not match the ixt server-stream ABI (docs/ABI.md)${warnings}`,
   );
   return out;
 }

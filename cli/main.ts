@@ -1,9 +1,18 @@
-// The `ixt-as` command: `check` a module against the ABI, `run` it in the host shim.
+// The `ixt-as` command: `init` a module project, `check` a module against the ABI, `run` it in the host shim.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { UNLIMITED_CREDIT, fromHex, streamIdOf } from "../host-shim/index.js";
 import { checkModule, formatReport } from "./check.js";
-import { loadForRun, runPlan, type RunPlan, type RunStep } from "./run.js";
+import { init } from "./init.js";
+import {
+  LogTap,
+  formatLog,
+  loadForRun,
+  runPlan,
+  unrunnableImports,
+  type RunPlan,
+  type RunStep,
+} from "./run.js";
 
 /** Where the command writes. */
 export interface Io {
@@ -14,6 +23,7 @@ export interface Io {
 export const USAGE = `usage: ixt-as <command> [options]
 
 commands:
+  init [dir]            write a new module project (handler, test, build scripts); installs nothing
   check <module.wasm>   check the module's imports and exports against the ixt ABI
   run <module.wasm>     open a stream in the host shim, feed it and print every frame
 
@@ -23,7 +33,9 @@ export const CHECK_USAGE = `usage: ixt-as check [--wasi] <module.wasm>…
 
 Prints each module's imports and exports against the ixt server-stream ABI (docs/ABI.md) and exits
 with status 1 when any is wrong: an import outside "ixt", a wrong signature, a missing export. Each
-problem says how to fix it.
+problem says how to fix it. Then it sends an Open for method "" to a fresh instance and warns when the
+module answers Unimplemented (no handler registered) or traps. Warnings (also: ixt_debug.log, which a
+debug build imports and the ixt runtime does not provide) do not fail the check.
 
 options:
   --wasi       accept wasi_snapshot_preview1 imports (a module built with the WASI profile, which
@@ -38,7 +50,8 @@ export const RUN_USAGE = `usage: ixt-as run <module.wasm> [--method M] [--payloa
 Loads the module in the host shim, opens a server stream, sends each --data as a Data frame and each
 --grant as a Credit frame, in the order given, then the caller's Close (--close) or a Cancel (--cancel),
 and prints each inbound frame with the dispatcher's result and each outbound frame the module sends (text
-and hex). A module built with the WASI profile gets Node's WASI.
+and hex). A debug build's log lines (log.info(…) from "ixt-sdk-as") are printed as "log <level> <message>";
+a module built with the WASI profile gets Node's WASI, its log lines go to stderr.
 
 options:
   --method M       the Open's method (default: empty)
@@ -52,7 +65,8 @@ options:
   --id HEX         the stream id, 32 hex digits (default: 01000000000000000000000000000000)
   -h, --help       show this help
 
-exit status: 0 done, 1 the module trapped, 2 bad usage or a missing or invalid file`;
+exit status: 0 done, 1 the module failed (it trapped: its abort message is printed), 2 bad usage or a
+missing, invalid or unrunnable file, 3 an internal error of ixt-as`;
 
 class UsageError extends Error {}
 
@@ -166,15 +180,28 @@ async function run(args: string[], io: Io): Promise<number> {
     end: values.close ? "close" : values.cancel ? "cancel" : "none",
   };
   const path = positionals[0];
-  const module = await compileModule(path, await readModuleFile(path));
+  const bytes = await readModuleFile(path);
+  const module = await compileModule(path, bytes);
+  const unrunnable = unrunnableImports(module);
+  if (unrunnable) throw new UsageError(`cannot run ${path}: ${unrunnable}`);
+  const logs = new LogTap();
   let host;
   try {
-    host = await loadForRun(module);
+    host = await loadForRun(module, {}, logs.onLog, bytes);
   } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError || err instanceof RangeError) {
+      io.out(path);
+      logs.take().forEach((line) => io.out(formatLog(line)));
+      io.err(`ixt-as: ${path} trapped while starting (its top-level code): ${err.message}`);
+      return 1;
+    }
     throw new UsageError(`cannot load ${path} in the host shim: ${(err as Error).message}`);
   }
   io.out(`${path}`);
-  return runPlan(host, plan, io.out) ? 0 : 1;
+  const outcome = runPlan(host, plan, io.out, logs);
+  if (outcome.ok) return 0;
+  io.err(`ixt-as: ${outcome.failure}`);
+  return 1;
 }
 
 /** Runs the command line `args` (without `node ixt-as`); returns the exit status. */
@@ -184,6 +211,8 @@ export async function main(args: string[], io: Io): Promise<number> {
     switch (command) {
       case "check":
         return await check(rest, io);
+      case "init":
+        return await init(rest, io);
       case "run":
         return await run(rest, io);
       case undefined:
@@ -197,8 +226,12 @@ export async function main(args: string[], io: Io): Promise<number> {
     }
   } catch (err) {
     const isUsage =
-      err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    if (!isUsage) throw err;
+      err instanceof UsageError || (err as { code?: string } | null)?.code?.startsWith("ERR_PARSE_ARGS");
+    if (!isUsage) {
+      // Never a stack trace: one line, and the status says it is ixt-as's fault, not the module's.
+      io.err(`ixt-as: internal error: ${err instanceof Error ? err.message : String(err)}`);
+      return 3;
+    }
     io.err(`ixt-as: ${(err as Error).message}`);
     if (!(err instanceof UsageError) || /^(check|run): /.test((err as Error).message)) {
       io.err(

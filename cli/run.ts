@@ -9,11 +9,12 @@ import {
   nameOf,
   outboundFrame,
   toHex,
+  type LogLine,
   type OutboundCall,
   HostStatus,
   UNLIMITED_CREDIT,
 } from "../host-shim/index.js";
-import { WASI_MODULE, WASI_REACTOR_EXPORT } from "./abi-spec.js";
+import { DEBUG_MODULE, IXT_MODULE, WASI_MODULE, WASI_REACTOR_EXPORT, foreignImportHint } from "./abi-spec.js";
 
 /** One frame after the Open: a Data frame, or a Credit frame granting more bytes. */
 export type RunStep = { kind: "Data"; payload: Uint8Array } | { kind: "credit"; bytes: number };
@@ -47,6 +48,26 @@ function hexOf(frame: Uint8Array): string {
   return `${toHex(frame.subarray(0, MAX_HEX_BYTES))}… (${frame.length} bytes)`;
 }
 
+/** A debug log line as `ixt-as run` prints it. */
+export const formatLog = (line: LogLine): string => `  log ${line.level.padEnd(5)} ${line.message}`;
+
+/**
+ * The imports the shim cannot provide (outside ixt, the debug log and WASI), each with how to fix it, as a
+ * message; null when there is none.
+ */
+export function unrunnableImports(module: WebAssembly.Module): string | null {
+  const missing = WebAssembly.Module.imports(module).filter(
+    (i) => i.module !== IXT_MODULE && i.module !== DEBUG_MODULE && i.module !== WASI_MODULE,
+  );
+  if (missing.length === 0) return null;
+  const names = missing.map((i) => `${i.module}.${i.name}`);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return [
+    `it imports ${list}, which neither the ixt runtime nor ixt-as run provides:`,
+    ...missing.map((i, n) => `  ${names[n]}: ${foreignImportHint(i.module, i.name)}`),
+  ].join("\n");
+}
+
 function describeOutbound(call: OutboundCall): string {
   switch (call.kind) {
     case "Data":
@@ -66,45 +87,89 @@ function describeOutbound(call: OutboundCall): string {
 export async function loadForRun(
   module: WebAssembly.Module,
   stdio: { stdout?: number; stderr?: number } = {},
+  onLog?: (line: LogLine) => void,
+  bytes?: Uint8Array,
 ): Promise<IxtHost> {
+  // The bytes, when given, let the shim see memory from a debug build's top-level log lines on.
+  const source = bytes ?? module;
   const needsWasi = WebAssembly.Module.imports(module).some((i) => i.module === WASI_MODULE);
   const reactor = WebAssembly.Module.exports(module).some((e) => e.name === WASI_REACTOR_EXPORT);
   if (!needsWasi) {
-    return IxtHost.load(module, {
+    return IxtHost.load(source, {
+      onLog,
       onInstance: reactor ? (instance) => (instance.exports[WASI_REACTOR_EXPORT] as () => void)() : undefined,
     });
   }
   const { WASI } = await import("node:wasi"); // imported here: loading it prints an experimental warning
   const wasi = new WASI({ version: "preview1", args: ["ixt-as"], env: {}, returnOnExit: true, ...stdio });
-  return IxtHost.load(module, {
+  return IxtHost.load(source, {
+    onLog,
     imports: { [WASI_MODULE]: wasi.wasiImport },
     onInstance: (instance) => wasi.initialize(instance),
   });
 }
 
+/** Debug log lines as the module logs them, each with how many outbound calls the host had recorded then. */
+export class LogTap {
+  private readonly lines: { at: number; line: LogLine }[] = [];
+  host: IxtHost | undefined;
+
+  readonly onLog = (line: LogLine): void => {
+    this.lines.push({ at: this.host?.sent.length ?? 0, line });
+  };
+
+  /** Takes the lines logged before outbound call `at` (all of them when undefined). */
+  take(at?: number): LogLine[] {
+    const n = at === undefined ? this.lines.length : this.lines.findIndex((l) => l.at > at);
+    return this.lines.splice(0, n === -1 ? this.lines.length : n).map((l) => l.line);
+  }
+}
+
+/** How a run ended: done, or the module failed (it trapped, or a frame could not be delivered), said in a sentence. */
+export type RunOutcome = { ok: true } | { ok: false; failure: string };
+
 /**
- * Runs the plan and prints each inbound frame with the dispatcher's result and each outbound frame (text
- * and hex). Returns false when the guest trapped.
+ * Runs the plan and prints each inbound frame with the dispatcher's result, each outbound frame (text
+ * and hex) and each debug log line, in the order they happened. Stops at the first failure: a trap (the
+ * failure is the module's abort message when it sent one) or a frame the host could not deliver.
  */
-export function runPlan(host: IxtHost, plan: RunPlan, print: (line: string) => void): boolean {
+export function runPlan(
+  host: IxtHost,
+  plan: RunPlan,
+  print: (line: string) => void,
+  logs: LogTap = new LogTap(),
+): RunOutcome {
+  logs.host = host;
   const result = (code: number) => (code === 0 ? "ok" : `${nameOf(StreamErrorCode, code)} (${code})`);
   const show = (call: OutboundCall) => {
     const status = call.status === 0 ? "" : `  [host answered ${nameOf(HostStatus, call.status)}]`;
-    print(`  <- ${describeOutbound(call).padEnd(36)} ${hexOf(outboundFrame(call))}${status}`);
+    // A call the host refused for its stream id (unknown, ended) is recorded without one: no frame.
+    const frame = call.streamId.length === 32 ? hexOf(outboundFrame(call)) : "(no frame: not forwarded)";
+    print(`  <- ${describeOutbound(call).padEnd(36)} ${frame}${status}`);
   };
-  const deliver = (label: string, send: () => number): boolean => {
+  const deliver = (label: string, send: () => number): RunOutcome => {
+    logs.take().forEach((line) => print(formatLog(line)));
     const before = host.sent.length;
     let code: number | undefined;
-    let trap: GuestTrap | undefined;
+    let failure: string | undefined;
     try {
       code = send();
     } catch (err) {
-      if (!(err instanceof GuestTrap)) throw err;
-      trap = err;
+      if (err instanceof GuestTrap) {
+        failure = `the module trapped: ${err.abortMessage ?? `${err.trap} (it sent no message)`}`;
+        print(`  -> ${label.padEnd(36)} dispatcher: trapped (${err.trap})`);
+      } else {
+        failure = `a frame could not be delivered: ${err instanceof Error ? err.message : String(err)}`;
+        print(`  -> ${label.padEnd(36)} not delivered (${err instanceof Error ? err.message : String(err)})`);
+      }
     }
-    print(`  -> ${label.padEnd(36)} dispatcher: ${trap ? `trapped (${trap.message})` : result(code!)}`);
-    host.sent.slice(before).forEach(show);
-    return !trap;
+    if (failure === undefined) print(`  -> ${label.padEnd(36)} dispatcher: ${result(code!)}`);
+    host.sent.slice(before).forEach((call, i) => {
+      logs.take(before + i).forEach((line) => print(formatLog(line)));
+      show(call);
+    });
+    logs.take().forEach((line) => print(formatLog(line)));
+    return failure === undefined ? { ok: true } : { ok: false, failure };
   };
 
   print(`stream ${toHex(plan.streamId)}`);
@@ -113,15 +178,16 @@ export function runPlan(host: IxtHost, plan: RunPlan, print: (line: string) => v
   const credit = initialCredit === UNLIMITED_CREDIT ? "" : ` credit ${initialCredit}`;
   const request = payload.length ? ` payload ${payloadText(payload)}` : "";
   const label = `Open   method ${JSON.stringify(method)}${credit}${request}`;
-  if (!deliver(label, () => host.open(id, { method, payload, context, initialCredit }))) return false;
+  let outcome = deliver(label, () => host.open(id, { method, payload, context, initialCredit }));
+  if (!outcome.ok) return outcome;
   for (const step of plan.steps) {
-    const delivered =
+    outcome =
       step.kind === "Data"
         ? deliver(`Data   ${payloadText(step.payload)}`, () => host.data(id, step.payload))
         : deliver(`Credit ${step.bytes}`, () => host.credit(id, step.bytes));
-    if (!delivered) return false;
+    if (!outcome.ok) return outcome;
   }
   if (plan.end === "close") return deliver("Close  Normal", () => host.close(id, CloseReason.Normal));
   if (plan.end === "cancel") return deliver("Cancel Caller", () => host.cancel(id, CancelReason.Caller));
-  return true;
+  return { ok: true };
 }

@@ -10,6 +10,7 @@ import {
   StreamErrorCode,
   UNLIMITED_CREDIT,
 } from "./abi.js";
+import { deferStart } from "./start.js";
 import {
   type OpenFields,
   type StreamId,
@@ -29,6 +30,24 @@ export type OutboundCall =
   | { kind: "Close"; streamId: string; reason: number; status: number }
   | { kind: "Error"; streamId: string; code: number; message: string; status: number };
 
+/** The level of a debug log line (`ixt_debug.log`'s first argument: 0 debug, 1 info, 2 warn, 3 error). */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** One line a debug build logged through `ixt_debug.log` (`log.info(…)` in the module). */
+export interface LogLine {
+  level: LogLevel;
+  message: string;
+}
+
+/** The levels by their number in `ixt_debug.log(level, ptr, len)`. */
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+/** The import namespace of the debug log (not provided by an ixt runtime: `ixt-as run` and this shim only). */
+export const DEBUG_LOG_MODULE = "ixt_debug";
+
+/** The export a debug build's start function is moved to, so that it runs once the host sees memory. */
+const DEFERRED_START_EXPORT = "__ixt_shim_start";
+
 /** The ABI exports a module must have. */
 interface IxtExports {
   memory: WebAssembly.Memory;
@@ -45,13 +64,25 @@ export interface HostOptions {
    * delivered (it does not end the stream).
    */
   respond?: (call: OutboundCall) => number | undefined;
-  /** More import namespaces, e.g. `wasi_snapshot_preview1`. The `ixt` namespace is always the host's. */
+  /**
+   * More import namespaces, e.g. `wasi_snapshot_preview1`. The `ixt` namespace and the debug log's
+   * `ixt_debug` are always the host's.
+   */
   imports?: WebAssembly.Imports;
   /**
    * Called once with the new instance before the host uses it, e.g. `(instance) => wasi.initialize(instance)`
    * for a module built with the WASI profile (a reactor whose `_initialize` must run before the first frame).
    */
   onInstance?: (instance: WebAssembly.Instance) => void;
+  /**
+   * Keep using the instance after a trap (default false: every later `dispatch` throws the first
+   * trap again). When true, `dispatch` throws the `GuestTrap` for the call that trapped only, and the
+   * next call goes into the same instance, as wasmtime allows; the SDK recovers at the entry of that
+   * call (docs/ABI.md). The trapped call's frame buffer is not freed.
+   */
+  resumeAfterTrap?: boolean;
+  /** Called with each debug log line as the module logs it (they are also kept in `host.logs`). */
+  onLog?: (line: LogLine) => void;
 }
 
 type StreamState = "open" | "ended";
@@ -84,6 +115,32 @@ function abiExports(instance: WebAssembly.Instance): IxtExports {
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
+/** The bytes of `memory` at [ptr, ptr + len), or null when they are not all inside it. */
+function guestBytesOf(memory: WebAssembly.Memory, ptr: number, len: number): Uint8Array | null {
+  const start = ptr >>> 0;
+  const length = len >>> 0;
+  const buffer = memory.buffer;
+  if (start + length > buffer.byteLength) return null;
+  return new Uint8Array(buffer, start, length);
+}
+
+/** A trap: a wasm RuntimeError, or V8's RangeError for a wasm stack overflow (a trap in wasmtime too). */
+function isTrap(err: unknown): boolean {
+  return (
+    err instanceof WebAssembly.RuntimeError ||
+    (err instanceof RangeError && /maximum call stack size exceeded/i.test(err.message))
+  );
+}
+
+/** The message of the last `Error(Internal, …)` the module sent from index `from` of `sent` on, refused or not. */
+function abortMessageSince(sent: readonly OutboundCall[], from: number): string | undefined {
+  for (let i = sent.length - 1; i >= Math.min(from, sent.length); i--) {
+    const call = sent[i];
+    if (call.kind === "Error" && call.code === StreamErrorCode.Internal) return call.message;
+  }
+  return undefined;
+}
+
 /** The frame the runtime would forward to the caller for an outbound call. */
 export function outboundFrame(call: OutboundCall): Uint8Array {
   const id = fromHex(call.streamId);
@@ -97,11 +154,29 @@ export function outboundFrame(call: OutboundCall): Uint8Array {
   }
 }
 
-/** Thrown by `dispatch` when the module traps: the instance is unusable afterwards. */
+/**
+ * Thrown by `dispatch` when the module traps. Unless the host was loaded with `resumeAfterTrap`, the
+ * instance is unusable afterwards and every later `dispatch` throws the same trap.
+ */
 export class GuestTrap extends Error {
-  constructor(readonly cause: unknown) {
-    super(`guest trapped: ${cause instanceof Error ? cause.message : String(cause)}`);
+  /**
+   * The module's own message, when it sent `Error(Internal, message)` in the call that trapped (the
+   * SDK's abort path does: a failed assertion, an out-of-bounds access, `abort(message)`), even if the
+   * host refused that Error (e.g. the stream had already ended). Undefined for a bare trap.
+   */
+  readonly abortMessage: string | undefined;
+  /** The engine's description of the trap, e.g. `unreachable`. */
+  readonly trap: string;
+
+  constructor(
+    readonly cause: unknown,
+    abortMessage?: string,
+  ) {
+    const trap = cause instanceof Error ? cause.message : String(cause);
+    super(abortMessage === undefined ? `guest trapped: ${trap}` : `guest trapped (${trap}): ${abortMessage}`);
     this.name = "GuestTrap";
+    this.trap = trap;
+    this.abortMessage = abortMessage;
   }
 }
 
@@ -117,6 +192,8 @@ export class GuestTrap extends Error {
 export class IxtHost {
   /** Every outbound call, in order, including refused ones. */
   readonly sent: OutboundCall[] = [];
+  /** Every debug log line (`ixt_debug.log`, a debug build's `log.*`), in order, from instantiation on. */
+  readonly logs: LogLine[];
   /** Streams the host has delivered an Open for, by hex id. */
   private readonly streams = new Map<string, StreamRecord>();
   private trapped: GuestTrap | null = null;
@@ -126,20 +203,36 @@ export class IxtHost {
   private constructor(
     readonly instance: WebAssembly.Instance,
     private readonly abi: IxtExports,
-    private readonly respond: HostOptions["respond"],
-  ) {}
+    private readonly options: HostOptions,
+    logs: LogLine[],
+  ) {
+    this.logs = logs;
+  }
 
-  /** Instantiates a module from a file path, bytes or a compiled module. */
+  /**
+   * Instantiates a module from a file path, bytes or a compiled module. Give a path or bytes for a debug
+   * build that logs from its top-level code: the host then runs the start function right after
+   * instantiation, when it can read the lines; with a compiled module it reads them only after
+   * instantiation, by which time their bytes may have been reused.
+   */
   static async load(
     source: string | Uint8Array | WebAssembly.Module,
     options: HostOptions = {},
   ): Promise<IxtHost> {
-    const module =
+    const bytes =
       source instanceof WebAssembly.Module
-        ? source
-        : await WebAssembly.compile(
-            typeof source === "string" ? await readFile(source) : (source as Uint8Array<ArrayBuffer>),
-          );
+        ? null
+        : typeof source === "string"
+          ? new Uint8Array(await readFile(source))
+          : (source as Uint8Array<ArrayBuffer>);
+    let module = bytes
+      ? await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)
+      : (source as WebAssembly.Module);
+    // A debug build may log from its top-level code, which runs in the start function, inside
+    // instantiation, before the host can see the instance's memory: run it right after instead.
+    const logs = WebAssembly.Module.imports(module).some((i) => i.module === DEBUG_LOG_MODULE);
+    const deferred = logs && bytes ? deferStart(bytes, DEFERRED_START_EXPORT) : null;
+    if (deferred) module = await WebAssembly.compile(deferred as Uint8Array<ArrayBuffer>);
     // The imports need the instance's memory, which exists only after instantiation: bind late.
     let host: IxtHost | undefined;
     const ixt = {
@@ -150,9 +243,37 @@ export class IxtHost {
       stream_send_error: (idPtr: number, idLen: number, code: number, ptr: number, len: number) =>
         host ? host.sendError(idPtr, idLen, code, ptr, len) : HostStatus.Internal,
     };
-    const instance = await WebAssembly.instantiate(module, { ...options.imports, ixt });
+    // Lines logged before the host exists (top-level code, `_initialize`) are kept too.
+    const lines: LogLine[] = [];
+    let memory: WebAssembly.Memory | undefined;
+    // Calls made before the memory is known (the start function of a compiled module given as is).
+    const early: [number, number, number][] = [];
+    const logLine = (level: number, ptr: number, len: number) => {
+      const bytes = guestBytesOf(memory!, ptr, len);
+      const line: LogLine = {
+        level: LOG_LEVELS[Math.min(Math.max(level | 0, 0), 3)],
+        message: bytes
+          ? utf8.decode(bytes)
+          : `<log message outside memory: ${ptr >>> 0}, ${len >>> 0} bytes>`,
+      };
+      lines.push(line);
+      options.onLog?.(line);
+    };
+    const ixt_debug = {
+      log: (level: number, ptr: number, len: number) =>
+        memory ? logLine(level, ptr, len) : early.push([level, ptr, len]),
+    };
+    const instance = await WebAssembly.instantiate(module, {
+      ...options.imports,
+      ixt,
+      [DEBUG_LOG_MODULE]: ixt_debug,
+    });
+    const abi = abiExports(instance);
+    memory = abi.memory;
+    early.forEach(([level, ptr, len]) => logLine(level, ptr, len)); // best effort: the bytes may be reused
+    if (deferred) (instance.exports[DEFERRED_START_EXPORT] as () => void)();
     options.onInstance?.(instance);
-    host = new IxtHost(instance, abiExports(instance), options.respond);
+    host = new IxtHost(instance, abi, options, lines);
     return host;
   }
 
@@ -201,6 +322,7 @@ export class IxtHost {
   /** Writes the frame through `ixt_alloc`, calls the dispatcher, frees the buffer. */
   private deliver(frame: Uint8Array): number {
     const e = this.abi;
+    const before = this.sent.length;
     try {
       const ptr = e.ixt_alloc(frame.length) >>> 0;
       if (ptr === 0) throw new Error(`ixt_alloc(${frame.length}) returned 0`);
@@ -210,9 +332,10 @@ export class IxtHost {
       e.ixt_dealloc(ptr, frame.length);
       return result;
     } catch (err) {
-      if (err instanceof WebAssembly.RuntimeError) {
-        this.trapped = new GuestTrap(err);
-        throw this.trapped;
+      if (isTrap(err)) {
+        const trap = new GuestTrap(err, abortMessageSince(this.sent, before));
+        if (!this.options.resumeAfterTrap) this.trapped = trap;
+        throw trap;
       }
       throw err;
     }
@@ -264,15 +387,16 @@ export class IxtHost {
     this.sent.length = 0;
   }
 
+  /** Forgets the recorded log lines. */
+  clearLogs(): void {
+    this.logs.length = 0;
+  }
+
   // ---- the `ixt` imports ----
 
   /** The guest bytes at [ptr, ptr + len), or null when they are not all inside memory. */
   private guestBytes(ptr: number, len: number): Uint8Array | null {
-    const start = ptr >>> 0;
-    const length = len >>> 0;
-    const buffer = this.memory.buffer;
-    if (start + length > buffer.byteLength) return null;
-    return new Uint8Array(buffer, start, length);
+    return guestBytesOf(this.memory, ptr, len);
   }
 
   /** Checks a stream id argument: the host status to return, or the id's hex and the stream's record. */
@@ -292,7 +416,7 @@ export class IxtHost {
 
   /** Answers an accepted call (Ok unless `respond` says otherwise) and records it. */
   private record(call: OutboundCall, stream: StreamRecord, endsStream: boolean): number {
-    call.status = this.respond?.(call) ?? HostStatus.Ok;
+    call.status = this.options.respond?.(call) ?? HostStatus.Ok;
     this.sent.push(call);
     if (endsStream && call.status === HostStatus.Ok) stream.state = "ended";
     return call.status;

@@ -2,3 +2,4 @@
 export * from "./abi.js";
 export * from "./frames.js";
 export * from "./host.js";
+export * from "./calls.js";

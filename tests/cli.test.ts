@@ -3,10 +3,12 @@ import asc from "assemblyscript/asc";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../cli/main.js";
 import { readWasmInfo } from "../cli/wasm-info.js";
+import { buildModule } from "../host-shim/testing.js";
 import { example, fixture } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ixt-as-cli-"));
@@ -18,16 +20,58 @@ async function ixtAs(...args: string[]): Promise<{ code: number; out: string; er
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-/** Compiles AssemblyScript with an empty asconfig (no preset), as a user who forgot it would. */
+/**
+ * Compiles AssemblyScript with an empty asconfig (no preset), as a user who forgot it would, except for the
+ * minimal runtime, which the SDK needs to compile at all.
+ */
 async function compileWithoutPreset(entry: string, outFile: string): Promise<void> {
   const config = join(dir, "empty-asconfig.json");
   writeFileSync(config, "{}");
-  const { error, stderr } = await asc.main([entry, "--config", config, "--outFile", outFile]);
+  const { error, stderr } = await asc.main([
+    entry,
+    "--config",
+    config,
+    "--runtime",
+    "minimal",
+    "--outFile",
+    outFile,
+  ]);
   if (error) throw new Error(`${error.message}\n${stderr.toString()}`);
 }
 
+/** Builds AssemblyScript written to the temp folder with the repo's asconfig (the preset), importing the SDK by path. */
+async function buildWithPreset(
+  name: string,
+  source: (sdk: string) => string,
+  target: "release" | "debug" = "debug",
+) {
+  const sdk = relative(dir, fileURLToPath(new URL("../assembly", import.meta.url)));
+  writeFileSync(join(dir, `${name}.ts`), source(sdk));
+  return buildModule(join(dir, `${name}.ts`), { target, cacheDir: join(dir, "cache") });
+}
+
+/** A module whose Data handler runs `body`, with the ixt_debug.log import declared as `debugLog`. */
+const handlerModule = (body: string) => (sdk: string) =>
+  `import { ServerStreamHandler, StreamFrame, StreamSender, registerServerStreamHandler } from "${sdk}";
+@external("ixt_debug", "log") declare function debugLog(level: i32, ptr: usize, len: usize): void;
+function say(level: i32, message: string): void {
+  const bytes = String.UTF8.encode(message);
+  debugLog(level, changetype<usize>(bytes), bytes.byteLength);
+}
+class Handler extends ServerStreamHandler {
+  override onData(stream: StreamSender, frame: StreamFrame): void {
+    ${body}
+  }
+}
+registerServerStreamHandler(() => new Handler());
+export * from "${sdk}/exports";
+`;
+
 const noPreset = join(dir, "echo-no-preset.wasm");
 const wrong = join(dir, "wrong.wasm");
+let logger = "";
+let lateAbort = "";
+let consoleLog = "";
 
 beforeAll(async () => {
   await compileWithoutPreset("examples/stream_echo.ts", noPreset);
@@ -42,6 +86,20 @@ export function ixt_alloc(size: i32): void {}
 `,
   );
   await compileWithoutPreset(source, wrong);
+  logger = await buildWithPreset(
+    "logger",
+    handlerModule(
+      `say(1, "got " + frame.payloadText()); stream.sendText("one"); say(2, "between"); stream.sendText("two");`,
+    ),
+  );
+  lateAbort = await buildWithPreset("late_abort", handlerModule(`stream.close(); abort("late failure: ✗");`));
+  consoleLog = await buildWithPreset(
+    "console_log",
+    (sdk) => `import "${sdk}";
+console.log("hi " + Date.now().toString());
+export * from "${sdk}/exports";
+`,
+  );
 }, 120_000);
 
 describe("ixt-as check", () => {
@@ -80,6 +138,36 @@ describe("ixt-as check", () => {
     expect(out).toMatch(/FAIL ixt_alloc +\(i32\) -> \(\) +-> expected a function \(i32\) -> i32/);
     expect(out).toMatch(/FAIL ixt_dealloc +missing +-> .*export \* from "ixt-sdk-as\/exports"/);
     expect(out.split("\n").at(-1)).toMatch(/^5 problems: /);
+  });
+
+  it('warns when a module answers an Open for method "" with Unimplemented (no handler registered)', async () => {
+    const { code, out } = await ixtAs("check", fixture("no_handler"));
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      /handler:\n {2}warn Open "" +Unimplemented \(8\) +-> registers no handler for method "": call registerServerStreamHandler\(\.\.\.\) or registerMethod\(\.\.\.\) at the top level of your entry file/,
+    );
+    expect(out.split("\n").at(-1)).toBe("ok: the module matches the ixt server-stream ABI (1 warning)");
+    // A module with a handler has no handler section at all.
+    expect((await ixtAs("check", example("stream_echo"))).out).not.toMatch(/handler:/);
+  });
+
+  it("accepts ixt_debug.log with a warning: a debug build", async () => {
+    const { code, out } = await ixtAs("check", logger);
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      /warn ixt_debug\.log +\(i32, i32, i32\) -> \(\) +-> debug build: the ixt runtime does not provide ixt_debug\.log/,
+    );
+    expect(out.split("\n").at(-1)).toBe("ok: the module matches the ixt server-stream ABI (1 warning)");
+  });
+
+  it("points console.log and Date.now to log and the WASI profile", async () => {
+    const { code, out } = await ixtAs("check", consoleLog);
+    expect(code).toBe(1);
+    const lines = out.split("\n");
+    const consoleLine = lines.find((l) => l.includes("env.console.log"));
+    expect(consoleLine).toMatch(/FAIL env\.console\.log .*-> .*use `log` from "ixt-sdk-as".*WASI profile/);
+    const dateLine = lines.find((l) => l.includes("env.Date.now"));
+    expect(dateLine).toMatch(/FAIL env\.Date\.now .*-> .*WASI profile.*`log` from "ixt-sdk-as"/);
   });
 
   it("reads the same names as the engine, with types", async () => {
@@ -195,11 +283,62 @@ describe("ixt-as run", () => {
     expect((await ixtAs("run", example("stream_echo"), "--grant", "-1")).code).toBe(2);
   });
 
-  it("reports a trap with the stream error the SDK sent before it, and exits 1", async () => {
-    const { code, out } = await ixtAs("run", fixture("runtime_hooks"), "--data", "abort");
+  it("reports a trap with the stream error the SDK sent before it and the module's message, and exits 1", async () => {
+    const { code, out, err } = await ixtAs("run", fixture("runtime_hooks"), "--data", "abort");
     expect(code).toBe(1);
-    expect(out).toMatch(/-> Data {3}"abort" +dispatcher: trapped/);
+    expect(out).toMatch(/-> Data {3}"abort" +dispatcher: trapped \(unreachable\)/);
     expect(out).toMatch(/<- Error {2}Internal "explicit" +0201/);
+    expect(err).toBe("ixt-as: the module trapped: explicit");
+  });
+
+  it("prints the module's message when it aborts after its stream has ended, without a stack trace", async () => {
+    const { code, out, err } = await ixtAs("run", lateAbort, "--data", "x");
+    expect(code).toBe(1);
+    expect(out).toMatch(/-> Data {3}"x" +dispatcher: trapped \(unreachable\)/);
+    expect(out).toMatch(/<- Close {2}Normal /);
+    expect(out).toMatch(
+      /<- Error {2}Internal "late failure: ✗" +\(no frame: not forwarded\) {2}\[host answered StreamClosed\]/,
+    );
+    expect(err).toBe("ixt-as: the module trapped: late failure: ✗");
+    expect(err).not.toMatch(/ at |RangeError/);
+  });
+
+  it("prints a debug build's log lines where they happened", async () => {
+    const { code, out } = await ixtAs("run", logger, "--data", "hello", "--close");
+    expect(code).toBe(0);
+    expect(out.split("\n").slice(2)).toEqual([
+      expect.stringMatching(/^ {2}-> Open /),
+      expect.stringMatching(/^ {2}-> Data {3}"hello" +dispatcher: ok$/),
+      "  log info  got hello",
+      expect.stringMatching(/^ {2}<- Data {3}"one" /),
+      "  log warn  between",
+      expect.stringMatching(/^ {2}<- Data {3}"two" /),
+      expect.stringMatching(/^ {2}-> Close {2}Normal +dispatcher: ok$/),
+      expect.stringMatching(/^ {2}<- Close {2}Normal /),
+    ]);
+  });
+
+  it("refuses a module with imports it cannot provide, saying how to fix it (exit 2)", async () => {
+    const { code, err } = await ixtAs("run", consoleLog);
+    expect(code).toBe(2);
+    expect(err).toMatch(
+      /cannot run .*console_log\.wasm: it imports env\.Date\.now and env\.console\.log, which neither/,
+    );
+    expect(err).toMatch(/\n {2}env\.console\.log: .*`log` from "ixt-sdk-as"/);
+    expect(err).not.toMatch(/Import #/);
+  });
+
+  it("prints an internal error as one line and exits 3", async () => {
+    const spy = vi.spyOn(WebAssembly.Module, "imports").mockImplementationOnce(() => {
+      throw new TypeError("boom");
+    });
+    try {
+      const { code, err } = await ixtAs("run", example("stream_echo"));
+      expect(code).toBe(3);
+      expect(err).toBe("ixt-as: internal error: boom");
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
