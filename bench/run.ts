@@ -1,8 +1,17 @@
-// `npm run bench`: the echo benchmark of issue 5. A benchmark, not a test: it prints medians and ratios
-// and writes them to bench/results/latest.json; nothing here passes or fails on time.
+// `npm run bench`: the echo benchmark of issues 5 and 10. A benchmark, not a test: it prints medians and
+// ratios and writes them to bench/results/latest.json (V8) and bench/results/wasmtime.json (wasmtime); nothing
+// here passes or fails on time.
 //
-//   node dist/bench/run.js [--rounds N] [--batch-ms MS] [--variants a,b,c,s] [--modes shim,lean]
+//   node dist/bench/run.js [--rounds N] [--batch-ms MS] [--variants a,b,c,r,l] [--modes shim,lean]
 //                          [--candidate path.wasm] [--no-write] [--record-sizes]
+//                          [--engines v8,wasmtime] [--processes N] [--wasmtime-rounds N] [--no-rust]
+//                          [--v8-clock wall|cpu]
+//
+// Two engines: V8 (this process, the drivers below) and wasmtime (bench/wasmtime/driver.c, a native host on
+// wasmtime's C API, built here with the system C compiler; see bench/wasmtime.ts). The wasmtime part is skipped
+// with a message when there is no C compiler or no `wasmtime` Python wheel (which ships libwasmtime).
+// The Rust echo (r, and l built with LTO; bench/rust_echo) joins both engines when a wasm32 Rust target is
+// installed, and is skipped with a message otherwise.
 //
 // `--candidate` adds a module as variant x (e.g. an SDK change built elsewhere), measured in the same rounds.
 // `--record-sizes` writes the echo's current release sizes to bench/size-budget.json (the budget that
@@ -16,7 +25,7 @@
 //         the guest's share of the time is not hidden by the shim's bookkeeping
 import { cpus, totalmem, type as osType, release as osRelease } from "node:os";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import * as prettier from "prettier";
 import {
   type Driver,
@@ -30,6 +39,7 @@ import {
   shimDriver,
   variants,
 } from "./harness.js";
+import { type WasmtimeResult, buildDriver, buildRustEchoes, runProcesses, toolVersions } from "./wasmtime.js";
 
 type Mode = "shim" | "lean";
 
@@ -43,9 +53,16 @@ const batchMs = Number(option("batch-ms", "20"));
 const candidate = option("candidate", "");
 const all: Record<string, Variant> = { ...variants };
 if (candidate) all.x = { key: "x", label: `candidate ${candidate}`, path: candidate, zeroCopy: true };
-const keys = option("variants", "a,b,c")
+let keys = option("variants", "a,b,c")
   .split(",")
   .concat(candidate ? ["x"] : []);
+const engines = option("engines", "v8,wasmtime").split(",");
+const processes = Number(option("processes", "3"));
+const wasmtimeRounds = Number(option("wasmtime-rounds", String(rounds)));
+const withRust = !process.argv.includes("--no-rust");
+// `--v8-clock cpu` times V8 batches in process CPU time (process.cpuUsage, µs resolution) instead of wall time:
+// steadier on a loaded machine (Node 20 has no per-thread CPU clock; V8's helper threads count too).
+const cpuClock = option("v8-clock", "wall") === "cpu";
 const modes = option("modes", "shim,lean").split(",") as Mode[];
 const write = !process.argv.includes("--no-write");
 const recordSizes = process.argv.includes("--record-sizes");
@@ -63,9 +80,12 @@ const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
 /** Nanoseconds per frame for `n` frames. */
 function time(driver: Driver, n: number): number {
   collect();
+  const cpu = cpuClock ? process.cpuUsage() : undefined;
   const start = process.hrtime.bigint();
   const results = driver.run(n);
-  const ns = Number(process.hrtime.bigint() - start);
+  const wall = Number(process.hrtime.bigint() - start);
+  const used = cpu && process.cpuUsage(cpu);
+  const ns = used ? (used.user + used.system) * 1e3 : wall;
   if (results !== 0) throw new Error(`dispatcher returned non-zero (${results}) during the benchmark`);
   return ns / n;
 }
@@ -127,7 +147,7 @@ async function measure(mode: Mode, size: number): Promise<Row> {
     row.abRoundRange = [Math.min(...perRound), Math.max(...perRound)];
   }
   if (ns.a !== undefined && ns.c !== undefined) row.ratios["a/c"] = ns.a / ns.c;
-  for (const k of ["s", "x"])
+  for (const k of ["r", "l", "x"])
     if (ns[k] !== undefined && ns.b !== undefined) row.ratios[`${k}/b`] = ns[k] / ns.b;
   if (ns.x !== undefined && ns.a !== undefined) row.ratios["x/a"] = ns.x / ns.a;
   return row;
@@ -158,10 +178,11 @@ function table(rows: Row[]): string {
 }
 
 const moduleSizes = (): Record<string, number> => ({
-  "stream_echo (incremental runtime)": statSync(variants.a.path).size,
-  "stream_echo (stub runtime)": statSync(variants.s.path).size,
+  "stream_echo (minimal runtime)": statSync(variants.a.path).size,
   "hand-written WAT echo": statSync(variants.b.path).size,
   "plain AS echo (incremental runtime)": statSync(variants.c.path).size,
+  ...(all.r ? { "Rust echo": statSync(all.r.path).size } : {}),
+  ...(all.l ? { "Rust echo + LTO": statSync(all.l.path).size } : {}),
 });
 
 /** Writes `value` as JSON formatted the way `prettier --check` expects. */
@@ -170,8 +191,85 @@ async function writeJson(file: string, value: unknown): Promise<void> {
   writeFileSync(file, await prettier.format(JSON.stringify(value), { ...config, parser: "json" }));
 }
 
+/** Row labels of the side-by-side table, in its order. */
+const SIDE_BY_SIDE: [string, string][] = [
+  ["b", "WAT echo (limit)"],
+  ["a", "SDK echo"],
+  ["x", "candidate"],
+  ["r", "Rust echo"],
+  ["l", "Rust echo + LTO"],
+  ["c", "plain AS echo"],
+];
+
+const ns0 = (x: number): string => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
+
+/** ns per frame of each variant per size, both engines, with the ratio to the WAT echo (b) of the same engine. */
+function sideBySide(
+  engineRows: [string, { size: number; nsPerFrame: Record<string, number | undefined> }[]][],
+): string {
+  const head = ["ns/frame", ...PAYLOAD_SIZES.map(sizeLabel)];
+  const lines = [`| ${head.join(" | ")} |`, `|---|${PAYLOAD_SIZES.map(() => "---:").join("|")}|`];
+  for (const [engine, rows] of engineRows) {
+    for (const [k, label] of SIDE_BY_SIDE) {
+      if (!rows.some((r) => r.nsPerFrame[k] !== undefined)) continue;
+      const cells = PAYLOAD_SIZES.map((size) => {
+        const ns = rows.find((r) => r.size === size)?.nsPerFrame;
+        const x = ns?.[k];
+        if (x === undefined) return "";
+        return k === "b" || ns?.b === undefined ? ns0(x) : `${ns0(x)} (${(x / ns.b).toFixed(2)}×)`;
+      });
+      lines.push(`| ${engine}: ${label} | ${cells.join(" | ")} |`);
+    }
+  }
+  return lines.join("\n");
+}
+
+/** Builds and runs the wasmtime driver; undefined (with a message) when it cannot be built here. */
+function runWasmtime(): WasmtimeResult | undefined {
+  const driver = buildDriver();
+  if ("skipped" in driver) {
+    console.log(`\nwasmtime: skipped: ${driver.skipped}`);
+    return undefined;
+  }
+  const modules: Record<string, string> = {};
+  for (const k of ["a", "b", "r", "l", "x"])
+    if (all[k] && (keys.includes(k) || k === "b")) modules[k] = all[k].path;
+  console.log(
+    `\nwasmtime ${driver.lib.version} (${relative(root, driver.path)}): ${Object.keys(modules).join(", ")}; ` +
+      `${processes} processes x ${wasmtimeRounds} rounds, ~${batchMs} ms per batch, thread CPU time`,
+  );
+  const result = runProcesses(driver, modules, { processes, rounds: wasmtimeRounds, batchMs }, (m) =>
+    console.log(m),
+  );
+  const rows = [
+    "| module | bytes | compile (CPU) ms | compile (wall) ms | instantiate µs |",
+    "|---|---:|---:|---:|---:|",
+    ...Object.entries(result.modules).map(
+      ([k, m]) =>
+        `| ${k}: ${all[k].label} | ${m.bytes} | ${m.compileCpuMs.toFixed(1)} | ${m.compileWallMs.toFixed(1)} | ` +
+        `${m.instantiateUs.toFixed(1)} |`,
+    ),
+  ];
+  console.log(`\nwasmtime, per module (medians over ${processes} processes):\n${rows.join("\n")}`);
+  return result;
+}
+
 async function main(): Promise<void> {
   await buildBenchModules();
+  let rustc = "none";
+  if (withRust) {
+    const rust = buildRustEchoes();
+    if ("skipped" in rust) {
+      console.log(`Rust echo: skipped: ${rust.skipped}`);
+    } else {
+      all.r = { key: "r", label: "Rust echo", path: rust.plain, zeroCopy: true };
+      all.l = { key: "l", label: "Rust echo + LTO", path: rust.lto, zeroCopy: true };
+      if (!process.argv.includes("--variants"))
+        keys = [...keys.filter((k) => k !== "x"), "r", "l", ...(candidate ? ["x"] : [])];
+      rustc = rust.rustc;
+      console.log(`Rust echo built with ${rustc}`);
+    }
+  }
   const sizes = moduleSizes();
   console.log("Release module sizes (bytes):");
   for (const [name, bytes] of Object.entries(sizes)) console.log(`  ${name.padEnd(40)} ${bytes}`);
@@ -183,13 +281,6 @@ async function main(): Promise<void> {
     console.log(`recorded the echo's sizes in ${file}`);
   }
 
-  for (const k of keys) {
-    const { problems } = await checkEcho(all[k].path);
-    if (problems.length) throw new Error(`${all[k].label} does not echo: ${problems.join("; ")}`);
-  }
-  console.log(`\nVariants: ${keys.map((k) => `${k} = ${all[k].label}`).join(", ")}`);
-  console.log(`${rounds} rounds, ~${batchMs} ms per batch, medians; ratios are of the medians.`);
-
   const machine = {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
@@ -197,29 +288,63 @@ async function main(): Promise<void> {
     os: `${osType()} ${osRelease()}`,
     node: process.version,
   };
+  const dir = join(root, "bench/results");
   const allRows: Row[] = [];
-  for (const mode of modes) {
-    const rows: Row[] = [];
-    for (const size of PAYLOAD_SIZES) rows.push(await measure(mode, size));
-    allRows.push(...rows);
-    console.log(`\n${mode === "shim" ? "Through the host shim" : "Lean runtime loop"}:\n${table(rows)}`);
+  if (engines.includes("v8")) {
+    for (const k of keys) {
+      const { problems } = await checkEcho(all[k].path);
+      if (problems.length) throw new Error(`${all[k].label} does not echo: ${problems.join("; ")}`);
+    }
+    console.log(`\nV8: variants ${keys.map((k) => `${k} = ${all[k].label}`).join(", ")}`);
+    console.log(
+      `${rounds} rounds, ~${batchMs} ms per batch (${cpuClock ? "process CPU" : "wall"} time), medians; ` +
+        "ratios are of the medians.",
+    );
+
+    for (const mode of modes) {
+      const rows: Row[] = [];
+      for (const size of PAYLOAD_SIZES) rows.push(await measure(mode, size));
+      allRows.push(...rows);
+      console.log(`\n${mode === "shim" ? "Through the host shim" : "Lean runtime loop"}:\n${table(rows)}`);
+    }
+
+    if (write) {
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, "latest.json");
+      await writeJson(file, {
+        date: new Date().toISOString(),
+        machine,
+        rounds,
+        batchMs,
+        clock: cpuClock ? "process CPU" : "wall",
+        variants: Object.fromEntries(keys.map((k) => [k, all[k].label])),
+        moduleSizes: sizes,
+        results: allRows,
+      });
+      console.log(`\nwrote ${file}`);
+    }
   }
 
-  if (write) {
-    const dir = join(root, "bench/results");
+  const wasmtime = engines.includes("wasmtime") ? runWasmtime() : undefined;
+  if (wasmtime && write) {
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, "latest.json");
+    const file = join(dir, "wasmtime.json");
     await writeJson(file, {
       date: new Date().toISOString(),
       machine,
-      rounds,
-      batchMs,
-      variants: Object.fromEntries(keys.map((k) => [k, all[k].label])),
-      moduleSizes: sizes,
-      results: allRows,
+      tools: { ...toolVersions(), rustc },
+      variants: Object.fromEntries(Object.keys(wasmtime.modules).map((k) => [k, all[k].label])),
+      ...wasmtime,
     });
     console.log(`\nwrote ${file}`);
   }
+
+  const engineRows: Parameters<typeof sideBySide>[0] = [];
+  if (wasmtime) engineRows.push(["wasmtime", wasmtime.results]);
+  const v8Mode = modes.includes("lean") ? "lean" : modes[0];
+  if (allRows.length) engineRows.push([`V8 ${v8Mode}`, allRows.filter((r) => r.mode === v8Mode)]);
+  if (engineRows.length)
+    console.log(`\nSide by side (ratios to the WAT echo in the same engine):\n${sideBySide(engineRows)}`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}, Node ${machine.node}`);
 }
 

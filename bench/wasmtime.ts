@@ -1,0 +1,329 @@
+// The wasmtime side of `npm run bench` (issue 10), shared with tests/bench-wasmtime.test.ts: building the native
+// driver (bench/wasmtime/driver.c) against the libwasmtime that the `wasmtime` Python wheel ships, building the
+// Rust echo (bench/rust_echo) when a wasm32 Rust target is installed, and running the driver in several
+// processes. Each part answers `{ skipped: reason }` instead of throwing when its tools are missing, so the V8
+// benchmark still runs.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { benchOut, root } from "./harness.js";
+
+export type Skipped = { skipped: string };
+
+const run = (
+  cmd: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): { ok: boolean; out: string; err: string } => {
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: env ?? process.env, maxBuffer: 64 << 20 });
+  const err = r.error?.message ?? (r.stderr || `exit status ${r.status}`);
+  return { ok: !r.error && r.status === 0, out: r.stdout ?? "", err };
+};
+
+// ---- libwasmtime from the Python wheel ----
+
+export interface Libwasmtime {
+  /** The directory that holds the shared library (the driver's rpath). */
+  dir: string;
+  /** Its file name, e.g. `_libwasmtime.so`. */
+  file: string;
+  /** The wheel's version. */
+  version: string;
+}
+
+/**
+ * Finds the shared library in the `wasmtime` wheel (conformance/requirements.txt pins it) without loading it:
+ * `<package>/<platform>-<arch>/_libwasmtime.so`. `IXT_LIBWASMTIME` (a path to the library) overrides the search.
+ */
+export function findLibwasmtime(): Libwasmtime | Skipped {
+  const override = process.env.IXT_LIBWASMTIME;
+  if (override) {
+    if (!existsSync(override)) return { skipped: `IXT_LIBWASMTIME=${override} does not exist` };
+    const at = override.lastIndexOf("/");
+    return { dir: override.slice(0, at), file: override.slice(at + 1), version: "unknown" };
+  }
+  const python = process.env.PYTHON ?? "python3";
+  const probe = run(python, [
+    "-c",
+    "import importlib.util, importlib.metadata; s = importlib.util.find_spec('wasmtime'); " +
+      "print(s.submodule_search_locations[0] if s else ''); " +
+      "print(importlib.metadata.version('wasmtime') if s else '')",
+  ]);
+  if (!probe.ok) return { skipped: `${python} is not available (${probe.err.trim().split("\n").pop()})` };
+  const [pkg, version] = probe.out.trim().split("\n");
+  if (!pkg)
+    return {
+      skipped:
+        "the wasmtime Python wheel is not installed (python3 -m pip install -r conformance/requirements.txt)",
+    };
+  for (const sub of readdirSync(pkg, { withFileTypes: true })) {
+    if (!sub.isDirectory()) continue;
+    const file = readdirSync(join(pkg, sub.name)).find((f) => /^_?libwasmtime\.(so|dylib)$/.test(f));
+    if (file) return { dir: join(pkg, sub.name), file, version: version ?? "unknown" };
+  }
+  return { skipped: `no libwasmtime shared library in the wasmtime wheel at ${pkg}` };
+}
+
+// ---- the native driver ----
+
+export interface Driver {
+  path: string;
+  lib: Libwasmtime;
+}
+
+/** Where the driver is built (build/ is not committed). */
+export const driverPath = join(benchOut, "wasmtime-driver");
+
+/** What building the driver needs: a C compiler and the wheel's libwasmtime. Cheap; builds nothing. */
+export function driverPrerequisites(): { cc: string; lib: Libwasmtime } | Skipped {
+  const lib = findLibwasmtime();
+  if ("skipped" in lib) return lib;
+  const cc = process.env.CC ?? "cc";
+  if (!run(cc, ["--version"]).ok) return { skipped: `no C compiler (${cc}) on PATH` };
+  return { cc, lib };
+}
+
+/**
+ * Compiles bench/wasmtime/driver.c with the system C compiler (`CC`, default `cc`) against the wheel's
+ * libwasmtime, with an rpath to it.
+ */
+export function buildDriver(out: string = driverPath): Driver | Skipped {
+  const pre = driverPrerequisites();
+  if ("skipped" in pre) return pre;
+  const { cc, lib } = pre;
+  mkdirSync(dirname(out), { recursive: true });
+  const src = join(root, "bench/wasmtime");
+  const built = run(cc, [
+    "-O2",
+    "-std=c11",
+    "-Wall",
+    "-Wextra",
+    "-o",
+    out,
+    join(src, "driver.c"),
+    `-I${src}`,
+    `-L${lib.dir}`,
+    `-l:${lib.file}`,
+    `-Wl,-rpath,${lib.dir}`,
+  ]);
+  if (!built.ok) throw new Error(`building the wasmtime driver failed:\n${built.err}`);
+  return { path: out, lib };
+}
+
+// ---- the Rust echo ----
+
+export interface RustEchoes {
+  /** `-C opt-level=3 -C panic=abort`. */
+  plain: string;
+  /** The same with `-C lto=fat -C codegen-units=1`. */
+  lto: string;
+  rustc: string;
+}
+
+/** A rustc with the wasm32-unknown-unknown standard library: `IXT_RUSTC`, then `rustc` on PATH, then Debian's. */
+export function findWasmRustc(): { rustc: string; version: string } | Skipped {
+  const tried: string[] = [];
+  for (const rustc of [process.env.IXT_RUSTC, "rustc", "/usr/bin/rustc"]) {
+    if (!rustc) continue;
+    const version = run(rustc, ["--version"]);
+    const sysroot = run(rustc, ["--print", "sysroot"]);
+    if (!version.ok || !sysroot.ok) continue;
+    if (existsSync(join(sysroot.out.trim(), "lib/rustlib/wasm32-unknown-unknown/lib")))
+      return { rustc, version: version.out.trim() };
+    tried.push(`${rustc} (${version.out.trim()}) has no wasm32-unknown-unknown target`);
+  }
+  return {
+    skipped:
+      (tried.length ? tried.join("; ") : "no rustc") +
+      " (Debian: apt-get install rustc libstd-rust-dev-wasm32; or IXT_RUSTC=/path/to/rustc)",
+  };
+}
+
+/**
+ * Builds bench/rust_echo/src/lib.rs twice (without and with LTO) into `outDir` (build/bench/), or only without
+ * LTO.
+ */
+export function buildRustEchoes(outDir: string = benchOut, only?: "plain"): RustEchoes | Skipped {
+  const found = findWasmRustc();
+  if ("skipped" in found) return found;
+  const [major, minor] = (/(\d+)\.(\d+)/.exec(found.version) ?? ["", "0", "0"]).slice(1).map(Number);
+  // Before 1.68 a no_std crate that uses `alloc` needs the (then unstable) default allocation error handler.
+  const old = major === 1 && minor < 68;
+  const env = old ? { ...process.env, RUSTC_BOOTSTRAP: "1" } : process.env;
+  mkdirSync(outDir, { recursive: true });
+  const paths = { plain: join(outDir, "rust_echo.wasm"), lto: join(outDir, "rust_echo_lto.wasm") };
+  const common = [
+    "--edition",
+    "2021",
+    "--target",
+    "wasm32-unknown-unknown",
+    "--crate-type",
+    "cdylib",
+    "-C",
+    "opt-level=3",
+    "-C",
+    "panic=abort",
+    "-C",
+    "strip=symbols",
+    ...(old ? ["--cfg", "ixt_old_rustc"] : []),
+    join(root, "bench/rust_echo/src/lib.rs"),
+  ];
+  for (const variant of only ? [only] : (["plain", "lto"] as const)) {
+    const lto = variant === "lto" ? ["-C", "lto=fat", "-C", "codegen-units=1"] : [];
+    const built = run(found.rustc, [...common, ...lto, "-o", paths[variant]], env);
+    if (!built.ok) return { skipped: `${found.rustc} could not build the Rust echo: ${built.err.trim()}` };
+  }
+  return { ...paths, rustc: found.version };
+}
+
+// ---- running the driver ----
+
+/** What one driver process reports (see bench/wasmtime/driver.c). */
+export interface DriverReport {
+  engine: "wasmtime";
+  rounds: number;
+  batchMs: number;
+  modules: Record<
+    string,
+    {
+      path: string;
+      bytes: number;
+      echo: string;
+      zeroCopy: Record<string, boolean>;
+      compileCpuMs: number;
+      compileWallMs: number;
+      instantiateUs: number;
+    }
+  >;
+  results: {
+    size: number;
+    framesPerBatch: number;
+    nsPerFrame: Record<string, number>;
+    samples: Record<string, number[]>;
+  }[];
+}
+
+export interface DriverOptions {
+  rounds?: number;
+  batchMs?: number;
+  sizes?: readonly number[];
+  compiles?: number;
+  instantiations?: number;
+  checkOnly?: boolean;
+}
+
+const driverArgs = (modules: Record<string, string>, o: DriverOptions): string[] => [
+  ...(o.rounds !== undefined ? ["--rounds", String(o.rounds)] : []),
+  ...(o.batchMs !== undefined ? ["--batch-ms", String(o.batchMs)] : []),
+  ...(o.sizes ? ["--sizes", o.sizes.join(",")] : []),
+  ...(o.compiles !== undefined ? ["--compiles", String(o.compiles)] : []),
+  ...(o.instantiations !== undefined ? ["--instantiations", String(o.instantiations)] : []),
+  ...(o.checkOnly ? ["--check-only"] : []),
+  ...Object.entries(modules).map(([name, path]) => `${name}=${path}`),
+];
+
+/** Runs the driver once; throws with its stderr when it fails (a wrong echo, a trap, a refused Open). */
+export function runDriver(
+  driver: string,
+  modules: Record<string, string>,
+  o: DriverOptions = {},
+): DriverReport {
+  const r = spawnSync(driver, driverArgs(modules, o), { encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.error || r.status !== 0)
+    throw new Error(`wasmtime driver failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
+  if (r.stderr) process.stderr.write(r.stderr);
+  return JSON.parse(r.stdout) as DriverReport;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** The medians of `processes` driver runs. */
+export interface WasmtimeResult {
+  wasmtime: string;
+  processes: number;
+  rounds: number;
+  batchMs: number;
+  modules: Record<
+    string,
+    {
+      path: string;
+      bytes: number;
+      zeroCopy: Record<string, boolean>;
+      /** Medians over processes of each process's median. */
+      compileCpuMs: number;
+      compileWallMs: number;
+      instantiateUs: number;
+      instantiateUsPerProcess: number[];
+    }
+  >;
+  results: {
+    size: number;
+    framesPerBatch: number[];
+    /** Median over processes of each process's median over its rounds. */
+    nsPerFrame: Record<string, number>;
+    nsPerFramePerProcess: Record<string, number[]>;
+  }[];
+}
+
+/**
+ * Runs the driver in `processes` processes, one after another (a process's own medians are over its rounds;
+ * the figures here are the medians of those).
+ */
+export function runProcesses(
+  driver: Driver,
+  modules: Record<string, string>,
+  o: DriverOptions & { processes: number },
+  progress: (msg: string) => void = () => {},
+): WasmtimeResult {
+  const reports: DriverReport[] = [];
+  for (let p = 0; p < o.processes; p++) {
+    progress(`  wasmtime driver, process ${p + 1} of ${o.processes}`);
+    reports.push(runDriver(driver.path, modules, o));
+  }
+  const names = Object.keys(modules);
+  const first = reports[0];
+  const out: WasmtimeResult = {
+    wasmtime: driver.lib.version,
+    processes: o.processes,
+    rounds: first.rounds,
+    batchMs: first.batchMs,
+    modules: {},
+    results: [],
+  };
+  for (const name of names) {
+    const per = reports.map((r) => r.modules[name]);
+    out.modules[name] = {
+      path: relative(root, per[0].path),
+      bytes: per[0].bytes,
+      zeroCopy: per[0].zeroCopy,
+      compileCpuMs: median(per.map((m) => m.compileCpuMs)),
+      compileWallMs: median(per.map((m) => m.compileWallMs)),
+      instantiateUs: median(per.map((m) => m.instantiateUs)),
+      instantiateUsPerProcess: per.map((m) => m.instantiateUs),
+    };
+  }
+  first.results.forEach((row, i) => {
+    const per = reports.map((r) => r.results[i]);
+    const nsPerFramePerProcess = Object.fromEntries(names.map((n) => [n, per.map((r) => r.nsPerFrame[n])]));
+    out.results.push({
+      size: row.size,
+      framesPerBatch: per.map((r) => r.framesPerBatch),
+      nsPerFrame: Object.fromEntries(names.map((n) => [n, median(nsPerFramePerProcess[n])])),
+      nsPerFramePerProcess,
+    });
+  });
+  return out;
+}
+
+/** The C compiler's and libwasmtime's versions, for the record. */
+export function toolVersions(): { cc: string } {
+  try {
+    return { cc: execFileSync(process.env.CC ?? "cc", ["--version"], { encoding: "utf8" }).split("\n")[0] };
+  } catch {
+    return { cc: "none" };
+  }
+}

@@ -1,0 +1,715 @@
+/*
+ * The wasmtime echo benchmark (issue 10): a small native host on wasmtime 49's C API, what an ixt runtime does per
+ * frame and nothing more, timed in thread CPU time.
+ *
+ *   driver [--rounds N] [--batch-ms MS] [--sizes 0,64,...] [--instantiations N] [--compiles N] [--check-only]
+ *          [--no-frames] NAME=PATH.wasm|PATH.wat ...
+ *
+ * --check-only: steps 1 to 3 with a short step 3 (the CI smoke test). --no-frames: steps 1 and 3 only, for any
+ * module with the ABI's exports (e.g. one that is not an echo).
+ *
+ * For each module it:
+ *   1. compiles it (`wasmtime_module_new`) --compiles times, interleaved with the other modules, and reports the
+ *      median process CPU time (wasmtime compiles on several threads) and wall time;
+ *   2. checks the echo on a fresh instance: one stream opened with unlimited credit (0xFFFFFFFF), one Data frame
+ *      of each size, each of which must come back as exactly one `stream_send_data` on that stream with the same
+ *      bytes and no close or error, then a Close that must be answered with one Close(Normal);
+ *   3. measures instantiation as a runtime that instantiates per invocation would: a new store, an instance from
+ *      a `wasmtime_instance_pre_t` (imports resolved once), the store deleted; the median over batches of the
+ *      mean per instantiation, batches interleaved across modules;
+ *   4. unless --check-only, on another fresh instance with one open stream, echoes Data frames of each size,
+ *      rounds interleaved (each round runs every module once for the same number of frames, in an order that
+ *      rotates from round to round), each batch timed with CLOCK_THREAD_CPUTIME_ID; it reports the median ns
+ *      per frame over the rounds and every round's figure. After each batch it checks that every frame was
+ *      handled (dispatcher result 0) and echoed (one send of the right length per frame).
+ *
+ * Per frame, as the runtime does (docs/ABI.md): `ixt_alloc(len)`, write the frame into guest memory,
+ * `ixt_module_handle_server_stream(ptr, len)`, `ixt_dealloc(ptr, len)`; all through
+ * `wasmtime_func_call_unchecked`. The `ixt` imports are `wasmtime_linker_define_func_unchecked` callbacks;
+ * `stream_send_data` checks the id length and that both ranges lie in guest memory, checks the stream id, and
+ * copies the payload out of guest memory into a host buffer, as a runtime would.
+ *
+ * The JSON report goes to stdout; errors go to stderr with exit status 1. The benchmark's Node side
+ * (bench/wasmtime.ts) builds this file, runs it in several processes and takes the median of their medians.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "wasmtime_min.h"
+
+enum {
+  ST_OK = 0,
+  ST_UNKNOWN_STREAM = 1,
+  ST_BAD_ARGUMENT = 2,
+  ST_INVALID_MEMORY = 6,
+};
+enum { FRAME_HEADER_LEN = 17, STREAM_ID_LEN = 16, OPEN_MIN_LEN = 32 };
+enum { KIND_OPEN = 0, KIND_DATA = 1, KIND_CLOSE = 3 };
+enum { SERVER_STREAM = 2 };
+
+#define MAX_MODULES 8
+#define MAX_SIZES 16
+
+/* ---- small helpers ---- */
+
+static void fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("wasmtime driver: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(1);
+}
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) fail("out of memory (%zu bytes)", n);
+  return p;
+}
+
+/* Exits with wasmtime's message when `error` or `trap` is set. */
+static void check_call(const char *what, const char *module, wasmtime_error_t *error, wasm_trap_t *trap) {
+  if (!error && !trap) return;
+  wasm_byte_vec_t msg = {0, NULL};
+  if (error) {
+    wasmtime_error_message(error, &msg);
+    wasmtime_error_delete(error);
+  } else {
+    wasm_trap_message(trap, &msg);
+    wasm_trap_delete(trap);
+  }
+  fprintf(stderr, "wasmtime driver: %s (%s): %.*s\n", what, module, (int)msg.size, msg.data ? (char *)msg.data : "");
+  wasm_byte_vec_delete(&msg);
+  exit(1);
+}
+
+static double now_ns(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+static double thread_cpu_ns(void) { return now_ns(CLOCK_THREAD_CPUTIME_ID); }
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double median(const double *xs, int n) {
+  double *s = xmalloc(sizeof(double) * (size_t)n);
+  memcpy(s, xs, sizeof(double) * (size_t)n);
+  qsort(s, (size_t)n, sizeof(double), cmp_double);
+  double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  free(s);
+  return m;
+}
+
+static uint8_t *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) fail("cannot open %s: %s", path, strerror(errno));
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  uint8_t *buf = xmalloc((size_t)n);
+  if (fread(buf, 1, (size_t)n, f) != (size_t)n) fail("cannot read %s", path);
+  fclose(f);
+  *len = (size_t)n;
+  return buf;
+}
+
+static void put_u32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16);
+  p[3] = (uint8_t)(v >> 24);
+}
+
+/* ---- the host side of one instance ---- */
+
+typedef struct Host {
+  const char *name;
+  wasmtime_memory_t memory;
+  bool have_memory;
+  /* Look the memory up at every call (a host shared by many stores: the instantiation benchmark's). */
+  bool memory_per_call;
+  uint8_t stream_id[STREAM_ID_LEN]; /* the one open stream */
+  /* The echoed payload, copied out of guest memory as a runtime would. */
+  uint8_t *out;
+  size_t out_cap;
+  size_t out_len;
+  uint32_t last_payload_ptr;
+  /* Counters since the last reset. */
+  uint64_t data_sends, data_bytes, closes, errors, refused;
+  uint32_t last_close_reason, last_error_code;
+} Host;
+
+static void host_reset(Host *h) {
+  h->data_sends = h->data_bytes = h->closes = h->errors = h->refused = 0;
+  h->out_len = 0;
+}
+
+/* Guest memory as the callback sees it; finds the `memory` export on first use. */
+static uint8_t *guest_memory(Host *h, wasmtime_caller_t *caller, size_t *size) {
+  wasmtime_context_t *ctx = wasmtime_caller_context(caller);
+  if (!h->have_memory || h->memory_per_call) {
+    wasmtime_extern_t item;
+    if (!wasmtime_caller_export_get(caller, "memory", 6, &item) || item.kind != WASMTIME_EXTERN_MEMORY) return NULL;
+    h->memory = item.of.memory;
+    h->have_memory = true;
+  }
+  *size = wasmtime_memory_data_size(ctx, &h->memory);
+  return wasmtime_memory_data(ctx, &h->memory);
+}
+
+static bool in_memory(uint32_t ptr, uint32_t len, size_t size) { return (uint64_t)ptr + len <= size; }
+
+/* Checks the id arguments; returns a host status (Ok when the id is the open stream's). */
+static int32_t check_id(Host *h, const uint8_t *mem, size_t size, uint32_t id_ptr, uint32_t id_len) {
+  if (id_len != STREAM_ID_LEN) return ST_BAD_ARGUMENT;
+  if (!in_memory(id_ptr, id_len, size)) return ST_INVALID_MEMORY;
+  if (memcmp(mem + id_ptr, h->stream_id, STREAM_ID_LEN) != 0) return ST_UNKNOWN_STREAM;
+  return ST_OK;
+}
+
+/* ixt.stream_send_data(id_ptr, id_len, payload_ptr, payload_len) -> status */
+static wasm_trap_t *cb_send_data(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *args, size_t n) {
+  (void)n;
+  Host *h = env;
+  uint32_t id_ptr = (uint32_t)args[0].i32, id_len = (uint32_t)args[1].i32;
+  uint32_t ptr = (uint32_t)args[2].i32, len = (uint32_t)args[3].i32;
+  size_t size = 0;
+  uint8_t *mem = guest_memory(h, caller, &size);
+  int32_t status = mem ? check_id(h, mem, size, id_ptr, id_len) : ST_INVALID_MEMORY;
+  if (status == ST_OK && !in_memory(ptr, len, size)) status = ST_INVALID_MEMORY;
+  if (status == ST_OK) {
+    if (len > h->out_cap) {
+      free(h->out);
+      h->out_cap = len;
+      h->out = xmalloc(len);
+    }
+    memcpy(h->out, mem + ptr, len);
+    h->out_len = len;
+    h->last_payload_ptr = ptr;
+    h->data_sends++;
+    h->data_bytes += len;
+  } else {
+    h->refused++;
+  }
+  args[0].i32 = status;
+  return NULL;
+}
+
+/* ixt.stream_send_close(id_ptr, id_len, reason) -> status */
+static wasm_trap_t *cb_send_close(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *args, size_t n) {
+  (void)n;
+  Host *h = env;
+  size_t size = 0;
+  uint8_t *mem = guest_memory(h, caller, &size);
+  int32_t status = mem ? check_id(h, mem, size, (uint32_t)args[0].i32, (uint32_t)args[1].i32) : ST_INVALID_MEMORY;
+  if (status == ST_OK) {
+    h->closes++;
+    h->last_close_reason = (uint32_t)args[2].i32;
+  } else {
+    h->refused++;
+  }
+  args[0].i32 = status;
+  return NULL;
+}
+
+/* ixt.stream_send_error(id_ptr, id_len, code, message_ptr, message_len) -> status */
+static wasm_trap_t *cb_send_error(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *args, size_t n) {
+  (void)n;
+  Host *h = env;
+  size_t size = 0;
+  uint8_t *mem = guest_memory(h, caller, &size);
+  int32_t status = mem ? check_id(h, mem, size, (uint32_t)args[0].i32, (uint32_t)args[1].i32) : ST_INVALID_MEMORY;
+  uint32_t msg_ptr = (uint32_t)args[3].i32, msg_len = (uint32_t)args[4].i32;
+  if (status == ST_OK && !in_memory(msg_ptr, msg_len, size)) status = ST_INVALID_MEMORY;
+  if (status == ST_OK) {
+    h->errors++;
+    h->last_error_code = (uint32_t)args[2].i32;
+    fprintf(stderr, "wasmtime driver: %s sent Error %u: %.*s\n", h->name, h->last_error_code,
+            (int)(msg_len > 512 ? 512 : msg_len), (const char *)mem + msg_ptr);
+  } else {
+    h->refused++;
+  }
+  args[0].i32 = status;
+  return NULL;
+}
+
+static wasm_functype_t *functype_i32(size_t params) {
+  wasm_valtype_t *ps[8];
+  for (size_t i = 0; i < params; i++) ps[i] = wasm_valtype_new(WASM_I32);
+  wasm_valtype_t *rs[1] = {wasm_valtype_new(WASM_I32)};
+  wasm_valtype_vec_t pv, rv;
+  wasm_valtype_vec_new(&pv, params, ps);
+  wasm_valtype_vec_new(&rv, 1, rs);
+  return wasm_functype_new(&pv, &rv);
+}
+
+/* A linker whose `ixt` imports report to `h`. */
+static wasmtime_linker_t *make_linker(wasm_engine_t *engine, Host *h) {
+  static const struct {
+    const char *name;
+    size_t params;
+    wasmtime_func_unchecked_callback_t cb;
+  } imports[] = {
+      {"stream_send_data", 4, cb_send_data},
+      {"stream_send_close", 3, cb_send_close},
+      {"stream_send_error", 5, cb_send_error},
+  };
+  wasmtime_linker_t *linker = wasmtime_linker_new(engine);
+  for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++) {
+    wasm_functype_t *ty = functype_i32(imports[i].params);
+    check_call("define import", imports[i].name,
+               wasmtime_linker_define_func_unchecked(linker, "ixt", 3, imports[i].name, strlen(imports[i].name), ty,
+                                                     imports[i].cb, h, NULL),
+               NULL);
+    wasm_functype_delete(ty);
+  }
+  return linker;
+}
+
+/* ---- one module ---- */
+
+typedef struct Module {
+  const char *name;
+  const char *path;
+  uint8_t *wasm;
+  size_t wasm_len;
+  wasmtime_module_t *module;
+  double *compile_cpu_ms, *compile_wall_ms;
+  double *inst_us;
+  double inst_median_us;
+  /* The instance being driven. */
+  Host host;
+  wasmtime_linker_t *linker;
+  wasmtime_store_t *store;
+  wasmtime_context_t *ctx;
+  wasmtime_func_t f_alloc, f_dispatch, f_dealloc;
+  wasmtime_memory_t memory;
+  /* Check results. */
+  bool zero_copy[MAX_SIZES];
+} Module;
+
+static wasm_engine_t *engine;
+
+static void load(Module *m) {
+  m->wasm = read_file(m->path, &m->wasm_len);
+  size_t n = strlen(m->path);
+  if (n > 4 && strcmp(m->path + n - 4, ".wat") == 0) {
+    wasm_byte_vec_t bin = {0, NULL};
+    check_call("wat2wasm", m->path, wasmtime_wat2wasm((const char *)m->wasm, m->wasm_len, &bin), NULL);
+    free(m->wasm);
+    m->wasm = xmalloc(bin.size);
+    memcpy(m->wasm, bin.data, bin.size);
+    m->wasm_len = bin.size;
+    wasm_byte_vec_delete(&bin);
+  }
+}
+
+static wasmtime_module_t *compile(Module *m, double *cpu_ms, double *wall_ms) {
+  wasmtime_module_t *module = NULL;
+  double c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID), w0 = now_ns(CLOCK_MONOTONIC);
+  check_call("compile", m->name, wasmtime_module_new(engine, m->wasm, m->wasm_len, &module), NULL);
+  if (cpu_ms) *cpu_ms = (now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0) / 1e6;
+  if (wall_ms) *wall_ms = (now_ns(CLOCK_MONOTONIC) - w0) / 1e6;
+  return module;
+}
+
+static wasmtime_func_t export_func(Module *m, wasmtime_instance_t *inst, const char *name) {
+  wasmtime_extern_t item;
+  if (!wasmtime_instance_export_get(m->ctx, inst, name, strlen(name), &item) || item.kind != WASMTIME_EXTERN_FUNC)
+    fail("%s: no exported function %s", m->name, name);
+  return item.of.func;
+}
+
+/* A fresh store and instance of `m`, with a host that knows none of its state yet. */
+static void instantiate(Module *m) {
+  if (m->store) {
+    wasmtime_store_delete(m->store);
+    wasmtime_linker_delete(m->linker);
+  }
+  uint8_t *out = m->host.out;
+  size_t out_cap = m->host.out_cap;
+  memset(&m->host, 0, sizeof m->host);
+  m->host.name = m->name;
+  m->host.out = out;
+  m->host.out_cap = out_cap;
+  m->linker = make_linker(engine, &m->host);
+  m->store = wasmtime_store_new(engine, NULL, NULL);
+  m->ctx = wasmtime_store_context(m->store);
+  wasmtime_instance_t inst;
+  wasm_trap_t *trap = NULL;
+  check_call("instantiate", m->name, wasmtime_linker_instantiate(m->linker, m->ctx, m->module, &inst, &trap), trap);
+  m->f_alloc = export_func(m, &inst, "ixt_alloc");
+  m->f_dispatch = export_func(m, &inst, "ixt_module_handle_server_stream");
+  m->f_dealloc = export_func(m, &inst, "ixt_dealloc");
+  wasmtime_extern_t item;
+  if (!wasmtime_instance_export_get(m->ctx, &inst, "memory", 6, &item) || item.kind != WASMTIME_EXTERN_MEMORY)
+    fail("%s: no exported memory", m->name);
+  m->memory = item.of.memory;
+  m->host.memory = item.of.memory;
+  m->host.have_memory = true;
+}
+
+/* Delivers one frame the runtime's way; returns the dispatcher's result. `ptr_out` gets the frame's address. */
+static inline int32_t deliver(Module *m, const uint8_t *frame, uint32_t len, uint32_t *ptr_out) {
+  wasmtime_val_raw_t v[2];
+  wasm_trap_t *trap = NULL;
+  wasmtime_error_t *err;
+  v[0].i32 = (int32_t)len;
+  err = wasmtime_func_call_unchecked(m->ctx, &m->f_alloc, v, 2, &trap);
+  if (__builtin_expect(err != NULL || trap != NULL, 0)) check_call("ixt_alloc", m->name, err, trap);
+  uint32_t ptr = (uint32_t)v[0].i32;
+  if (__builtin_expect(ptr == 0, 0)) fail("%s: ixt_alloc(%u) returned 0", m->name, len);
+  uint8_t *mem = wasmtime_memory_data(m->ctx, &m->memory);
+  size_t size = wasmtime_memory_data_size(m->ctx, &m->memory);
+  if (__builtin_expect(!in_memory(ptr, len, size), 0)) fail("%s: ixt_alloc returned %u, out of memory", m->name, ptr);
+  memcpy(mem + ptr, frame, len);
+  v[0].i32 = (int32_t)ptr;
+  v[1].i32 = (int32_t)len;
+  err = wasmtime_func_call_unchecked(m->ctx, &m->f_dispatch, v, 2, &trap);
+  if (__builtin_expect(err != NULL || trap != NULL, 0)) check_call("dispatch", m->name, err, trap);
+  int32_t result = v[0].i32;
+  v[0].i32 = (int32_t)ptr;
+  v[1].i32 = (int32_t)len;
+  err = wasmtime_func_call_unchecked(m->ctx, &m->f_dealloc, v, 2, &trap);
+  if (__builtin_expect(err != NULL || trap != NULL, 0)) check_call("ixt_dealloc", m->name, err, trap);
+  if (ptr_out) *ptr_out = ptr;
+  return result;
+}
+
+/* ---- frames ---- */
+
+static void stream_id_of(uint8_t id[STREAM_ID_LEN], uint64_t n) {
+  memset(id, 0, STREAM_ID_LEN);
+  for (int i = 0; i < 8; i++) id[i] = (uint8_t)(n >> (8 * i));
+}
+
+/* A ServerStream Open with unlimited credit, no deadline, empty method and context. */
+static uint32_t open_frame(uint8_t *f, const uint8_t id[STREAM_ID_LEN]) {
+  memset(f, 0, OPEN_MIN_LEN);
+  f[0] = KIND_OPEN;
+  memcpy(f + 1, id, STREAM_ID_LEN);
+  f[17] = SERVER_STREAM;
+  put_u32(f + 18, 0xFFFFFFFFu);
+  return OPEN_MIN_LEN;
+}
+
+/* A Data frame whose payload has the bench's pattern ((i * 131 + 7) & 0xff, as bench/harness.ts). */
+static uint8_t *data_frame(const uint8_t id[STREAM_ID_LEN], uint32_t size) {
+  uint8_t *f = xmalloc((size_t)FRAME_HEADER_LEN + size);
+  f[0] = KIND_DATA;
+  memcpy(f + 1, id, STREAM_ID_LEN);
+  for (uint32_t i = 0; i < size; i++) f[FRAME_HEADER_LEN + i] = (uint8_t)((i * 131u + 7u) & 0xff);
+  return f;
+}
+
+static void open_stream(Module *m, uint64_t n) {
+  uint8_t frame[OPEN_MIN_LEN];
+  stream_id_of(m->host.stream_id, n);
+  uint32_t len = open_frame(frame, m->host.stream_id);
+  int32_t r = deliver(m, frame, len, NULL);
+  if (r != 0) fail("%s: Open refused with %d", m->name, r);
+}
+
+/* The echo check (see the top of the file); exits on the first problem. */
+static void check_echo(Module *m, const uint32_t *sizes, int nsizes) {
+  instantiate(m);
+  open_stream(m, 1);
+  for (int s = 0; s < nsizes; s++) {
+    uint8_t *frame = data_frame(m->host.stream_id, sizes[s]);
+    host_reset(&m->host);
+    uint32_t ptr = 0;
+    int32_t r = deliver(m, frame, FRAME_HEADER_LEN + sizes[s], &ptr);
+    Host *h = &m->host;
+    if (r != 0) fail("%s: %u B: dispatcher returned %d", m->name, sizes[s], r);
+    if (h->data_sends != 1 || h->closes || h->errors || h->refused)
+      fail("%s: %u B: expected one Data send, got %llu Data, %llu Close, %llu Error, %llu refused", m->name, sizes[s],
+           (unsigned long long)h->data_sends, (unsigned long long)h->closes, (unsigned long long)h->errors,
+           (unsigned long long)h->refused);
+    if (h->out_len != sizes[s] || memcmp(h->out, frame + FRAME_HEADER_LEN, sizes[s]) != 0)
+      fail("%s: %u B: the echoed payload differs (%zu bytes came back)", m->name, sizes[s], h->out_len);
+    m->zero_copy[s] = h->last_payload_ptr == ptr + FRAME_HEADER_LEN;
+    free(frame);
+  }
+  host_reset(&m->host);
+  uint8_t close[FRAME_HEADER_LEN + 1] = {KIND_CLOSE};
+  memcpy(close + 1, m->host.stream_id, STREAM_ID_LEN);
+  close[FRAME_HEADER_LEN] = 0; /* Normal */
+  int32_t r = deliver(m, close, sizeof close, NULL);
+  if (r != 0) fail("%s: Close: dispatcher returned %d", m->name, r);
+  if (m->host.closes != 1 || m->host.last_close_reason != 0 || m->host.data_sends || m->host.errors)
+    fail("%s: Close was not answered with one Close(Normal)", m->name);
+}
+
+/* Mean ns per instantiation over `n`: new store, instantiate from `pre`, delete the store. */
+static double time_instantiations(Module *m, wasmtime_instance_pre_t *pre, int n) {
+  double t0 = thread_cpu_ns();
+  for (int i = 0; i < n; i++) {
+    wasmtime_store_t *store = wasmtime_store_new(engine, NULL, NULL);
+    wasmtime_instance_t inst;
+    wasm_trap_t *trap = NULL;
+    wasmtime_error_t *err = wasmtime_instance_pre_instantiate(pre, wasmtime_store_context(store), &inst, &trap);
+    if (err || trap) check_call("instantiate", m->name, err, trap);
+    wasmtime_store_delete(store);
+  }
+  return (thread_cpu_ns() - t0) / n;
+}
+
+/* ns per frame for `n` deliveries of `frame`, with the per-batch checks. */
+static double time_frames(Module *m, const uint8_t *frame, uint32_t size, long n) {
+  host_reset(&m->host);
+  int32_t results = 0;
+  uint32_t len = FRAME_HEADER_LEN + size;
+  double t0 = thread_cpu_ns();
+  for (long i = 0; i < n; i++) results |= deliver(m, frame, len, NULL);
+  double ns = thread_cpu_ns() - t0;
+  Host *h = &m->host;
+  if (results != 0) fail("%s: %u B: dispatcher returned non-zero (%d) during the benchmark", m->name, size, results);
+  if (h->data_sends != (uint64_t)n || h->data_bytes != (uint64_t)n * size || h->closes || h->errors || h->refused)
+    fail("%s: %u B: %ld frames gave %llu Data sends of %llu bytes (%llu Close, %llu Error, %llu refused)", m->name,
+         size, n, (unsigned long long)h->data_sends, (unsigned long long)h->data_bytes,
+         (unsigned long long)h->closes, (unsigned long long)h->errors, (unsigned long long)h->refused);
+  return ns / (double)n;
+}
+
+/* ---- JSON ---- */
+
+static void json_string(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\')
+      printf("\\%c", *s);
+    else if ((unsigned char)*s < 0x20)
+      printf("\\u%04x", *s);
+    else
+      putchar(*s);
+  }
+  putchar('"');
+}
+
+static void json_array(const double *xs, int n) {
+  putchar('[');
+  for (int i = 0; i < n; i++) printf("%s%.3f", i ? "," : "", xs[i]);
+  putchar(']');
+}
+
+/* ---- main ---- */
+
+static long parse_long(const char *s, const char *opt) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (*s == 0 || *end != 0 || v < 0) fail("bad value for %s: %s", opt, s);
+  return v;
+}
+
+int main(int argc, char **argv) {
+  int rounds = 15, compiles = 5, instantiations = 2000;
+  double batch_ms = 20;
+  bool check_only = false, no_frames = false;
+  uint32_t sizes[MAX_SIZES] = {0, 64, 1024, 64 * 1024, 1024 * 1024};
+  int nsizes = 5;
+  Module mods[MAX_MODULES];
+  int nmods = 0;
+  memset(mods, 0, sizeof mods);
+
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--rounds") && v) {
+      rounds = (int)parse_long(v, a), i++;
+    } else if (!strcmp(a, "--batch-ms") && v) {
+      batch_ms = strtod(v, NULL), i++;
+    } else if (!strcmp(a, "--compiles") && v) {
+      compiles = (int)parse_long(v, a), i++;
+    } else if (!strcmp(a, "--instantiations") && v) {
+      instantiations = (int)parse_long(v, a), i++;
+    } else if (!strcmp(a, "--sizes") && v) {
+      char *copy = strdup(v), *save = NULL;
+      nsizes = 0;
+      for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (nsizes == MAX_SIZES) fail("too many sizes");
+        sizes[nsizes++] = (uint32_t)parse_long(t, a);
+      }
+      free(copy);
+      i++;
+    } else if (!strcmp(a, "--check-only")) {
+      check_only = true;
+    } else if (!strcmp(a, "--no-frames")) {
+      no_frames = true;
+    } else if (a[0] != '-' && strchr(a, '=')) {
+      if (nmods == MAX_MODULES) fail("too many modules");
+      char *eq = strchr(a, '=');
+      mods[nmods].name = strndup(a, (size_t)(eq - a));
+      mods[nmods].path = eq + 1;
+      nmods++;
+    } else {
+      fprintf(stderr,
+              "usage: %s [--rounds N] [--batch-ms MS] [--sizes 0,64,...] [--compiles N] [--instantiations N]\n"
+              "          [--check-only] [--no-frames] NAME=PATH.wasm|PATH.wat ...\n",
+              argv[0]);
+      return 2;
+    }
+  }
+  if (nmods == 0) fail("no modules given (NAME=PATH)");
+  if (rounds < 1) rounds = 1;
+  if (compiles < 1) compiles = 1;
+
+  engine = wasm_engine_new();
+
+  /* 1. Compile: warm wasmtime's compiler threads up once, then interleave. */
+  for (int i = 0; i < nmods; i++) {
+    load(&mods[i]);
+    mods[i].compile_cpu_ms = xmalloc(sizeof(double) * (size_t)compiles);
+    mods[i].compile_wall_ms = xmalloc(sizeof(double) * (size_t)compiles);
+  }
+  wasmtime_module_delete(compile(&mods[0], NULL, NULL));
+  for (int c = 0; c < compiles; c++) {
+    for (int j = 0; j < nmods; j++) {
+      Module *m = &mods[(c + j) % nmods];
+      wasmtime_module_t *module = compile(m, &m->compile_cpu_ms[c], &m->compile_wall_ms[c]);
+      if (m->module)
+        wasmtime_module_delete(module);
+      else
+        m->module = module;
+    }
+  }
+
+  /* 2. The echo check (--no-frames: an instance only, for its linker). */
+  for (int i = 0; i < nmods; i++) {
+    if (no_frames)
+      instantiate(&mods[i]);
+    else
+      check_echo(&mods[i], sizes, nsizes);
+  }
+
+  /* 3. Instantiation, from an InstancePre with a new store each time. Its imports report to a host of their own
+   * that finds the memory of the calling instance at each call (no import is called during instantiation). */
+  int inst_batches = check_only ? 3 : 20;
+  int per_batch = instantiations / inst_batches > 0 ? instantiations / inst_batches : 1;
+  wasmtime_instance_pre_t *pres[MAX_MODULES];
+  Host inst_host = {.name = "instantiation", .memory_per_call = true};
+  wasmtime_linker_t *inst_linker = make_linker(engine, &inst_host);
+  for (int i = 0; i < nmods; i++) {
+    Module *m = &mods[i];
+    check_call("instantiate_pre", m->name, wasmtime_linker_instantiate_pre(inst_linker, m->module, &pres[i]), NULL);
+    m->inst_us = xmalloc(sizeof(double) * (size_t)inst_batches);
+    time_instantiations(m, pres[i], per_batch < 50 ? per_batch : 50); /* warm up */
+  }
+  for (int b = 0; b < inst_batches; b++) {
+    for (int j = 0; j < nmods; j++) {
+      int i = (b + j) % nmods;
+      mods[i].inst_us[b] = time_instantiations(&mods[i], pres[i], per_batch) / 1e3;
+    }
+  }
+  for (int i = 0; i < nmods; i++) {
+    mods[i].inst_median_us = median(mods[i].inst_us, inst_batches);
+    wasmtime_instance_pre_delete(pres[i]);
+  }
+  wasmtime_linker_delete(inst_linker);
+
+  /* 4. Frames. */
+  double *samples[MAX_SIZES][MAX_MODULES];
+  long frames_per_batch[MAX_SIZES];
+  if (!check_only && !no_frames) {
+    for (int i = 0; i < nmods; i++) {
+      instantiate(&mods[i]);
+      open_stream(&mods[i], 2);
+    }
+    for (int s = 0; s < nsizes; s++) {
+      uint32_t size = sizes[s];
+      uint8_t *frames[MAX_MODULES];
+      for (int i = 0; i < nmods; i++) frames[i] = data_frame(mods[i].host.stream_id, size);
+      /* Warm up, then calibrate: frames per batch so the fastest module's batch takes about batch_ms. */
+      long warm = (long)((1 << 24) / (size + 1));
+      warm = warm < 1 ? 1 : warm > 2000 ? 2000 : warm;
+      for (int w = 0; w < 3; w++)
+        for (int i = 0; i < nmods; i++) time_frames(&mods[i], frames[i], size, warm);
+      long n = 1;
+      for (;;) {
+        double fastest = 1e300;
+        for (int i = 0; i < nmods; i++) {
+          double t = time_frames(&mods[i], frames[i], size, n) * (double)n;
+          if (t < fastest) fastest = t;
+        }
+        if (fastest >= batch_ms * 1e6 || n >= (1L << 24)) {
+          long scaled = (long)((double)n * batch_ms * 1e6 / (fastest > 0 ? fastest : 1));
+          n = scaled < 1 ? 1 : scaled;
+          break;
+        }
+        n *= 2;
+      }
+      frames_per_batch[s] = n;
+      for (int i = 0; i < nmods; i++) samples[s][i] = xmalloc(sizeof(double) * (size_t)rounds);
+      for (int r = 0; r < rounds; r++) {
+        for (int j = 0; j < nmods; j++) {
+          int i = (r + j) % nmods;
+          samples[s][i][r] = time_frames(&mods[i], frames[i], size, n);
+        }
+      }
+      for (int i = 0; i < nmods; i++) free(frames[i]);
+    }
+  }
+
+  /* Report. */
+  printf("{\"engine\":\"wasmtime\",\"clock\":\"CLOCK_THREAD_CPUTIME_ID\",\"rounds\":%d,\"batchMs\":%g,", rounds,
+         batch_ms);
+  printf("\"checkOnly\":%s,\"noFrames\":%s,\"instantiationsPerBatch\":%d,\"modules\":{", check_only ? "true" : "false",
+         no_frames ? "true" : "false", per_batch);
+  for (int i = 0; i < nmods; i++) {
+    Module *m = &mods[i];
+    if (i) putchar(',');
+    json_string(m->name);
+    printf(":{\"path\":");
+    json_string(m->path);
+    printf(",\"bytes\":%zu,\"echo\":\"%s\",\"zeroCopy\":{", m->wasm_len, no_frames ? "not checked" : "ok");
+    for (int s = 0, first = 1; s < nsizes && !no_frames; s++) {
+      if (sizes[s] == 0) continue;
+      printf("%s\"%u\":%s", first ? "" : ",", sizes[s], m->zero_copy[s] ? "true" : "false");
+      first = 0;
+    }
+    printf("},\"compileCpuMs\":%.3f,\"compileWallMs\":%.3f,\"instantiateUs\":%.3f,", median(m->compile_cpu_ms, compiles),
+           median(m->compile_wall_ms, compiles), m->inst_median_us);
+    printf("\"compileCpuMsSamples\":");
+    json_array(m->compile_cpu_ms, compiles);
+    printf(",\"instantiateUsSamples\":");
+    json_array(m->inst_us, inst_batches);
+    putchar('}');
+  }
+  printf("},\"results\":[");
+  if (!check_only && !no_frames) {
+    for (int s = 0; s < nsizes; s++) {
+      printf("%s{\"size\":%u,\"framesPerBatch\":%ld,\"nsPerFrame\":{", s ? "," : "", sizes[s], frames_per_batch[s]);
+      for (int i = 0; i < nmods; i++) {
+        if (i) putchar(',');
+        json_string(mods[i].name);
+        printf(":%.3f", median(samples[s][i], rounds));
+      }
+      printf("},\"samples\":{");
+      for (int i = 0; i < nmods; i++) {
+        if (i) putchar(',');
+        json_string(mods[i].name);
+        putchar(':');
+        json_array(samples[s][i], rounds);
+      }
+      printf("}}");
+    }
+  }
+  printf("]}\n");
+
+  for (int i = 0; i < nmods; i++) {
+    wasmtime_store_delete(mods[i].store);
+    wasmtime_linker_delete(mods[i].linker);
+    wasmtime_module_delete(mods[i].module);
+  }
+  wasm_engine_delete(engine);
+  return 0;
+}
