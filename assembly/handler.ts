@@ -4,13 +4,14 @@ import { CancelReason, CloseReason, StreamErrorCode } from "./enums";
 import { StreamFrame } from "./frame";
 import { StreamSender, errorCodeFor } from "./sender";
 
+// Accepting is the common answer: one shared instance, made at the first accept rather than at start-up
+// (a start function that allocates initializes the allocator and makes every instantiation slower).
+let accepted: OpenDecision | null = null;
+
 /** What `onOpen` answers: accept the stream, or reject it with a `StreamErrorCode`. */
 // @ts-ignore: decorator
 @final
 export class OpenDecision {
-  // Accepting is the common answer: one shared instance, no allocation per Open.
-  private static readonly ACCEPTED: OpenDecision = new OpenDecision(0);
-
   private constructor(
     /** 0 when accepted, otherwise the reject code the dispatcher returns. */
     readonly code: StreamErrorCode,
@@ -18,7 +19,9 @@ export class OpenDecision {
 
   /** Accept the stream. */
   static accept(): OpenDecision {
-    return OpenDecision.ACCEPTED;
+    let decision = accepted;
+    if (!decision) accepted = decision = new OpenDecision(0);
+    return decision;
   }
 
   /**

@@ -17,7 +17,7 @@ class Route {
 }
 
 let fallback: ServerStreamHandlerFactory | null = null;
-let routes: Route[] = [];
+let routes: Route[] | null = null; // made at the first registerMethod: start-up allocates nothing
 
 /**
  * Registers the factory for every Open that no `registerMethod` route matches (for a module that
@@ -35,30 +35,35 @@ export function registerServerStreamHandler(handlerFactory: ServerStreamHandlerF
  */
 export function registerMethod(method: string, handlerFactory: ServerStreamHandlerFactory): void {
   const bytes = String.UTF8.encode(method);
-  for (let i = 0, n = routes.length; i < n; i++) {
-    const route = unchecked(routes[i]);
+  let table = routes;
+  if (!table) routes = table = [];
+  for (let i = 0, n = table.length; i < n; i++) {
+    const route = unchecked(table[i]);
     if (sameBytes(route.method, changetype<usize>(bytes), <usize>bytes.byteLength)) {
-      unchecked((routes[i] = new Route(bytes, handlerFactory)));
+      unchecked((table[i] = new Route(bytes, handlerFactory)));
       return;
     }
   }
-  routes.push(new Route(bytes, handlerFactory));
+  table.push(new Route(bytes, handlerFactory));
 }
 
 /** The factory for the Open `frame`: its method's route, else the default, else null. */
 export function factoryFor(frame: StreamFrame): ServerStreamHandlerFactory | null {
-  const ptr = frame.methodPtr;
-  const len = frame.methodLen;
-  for (let i = 0, n = routes.length; i < n; i++) {
-    const route = unchecked(routes[i]);
-    if (sameBytes(route.method, ptr, len)) return route.factory;
+  const table = routes;
+  if (table) {
+    const ptr = frame.methodPtr;
+    const len = frame.methodLen;
+    for (let i = 0, n = table.length; i < n; i++) {
+      const route = unchecked(table[i]);
+      if (sameBytes(route.method, ptr, len)) return route.factory;
+    }
   }
   return fallback;
 }
 
 /** True when a handler factory is registered for some Opens. */
 export function hasHandlers(): bool {
-  return fallback != null || routes.length > 0;
+  return fallback != null || routes != null;
 }
 
 // @ts-ignore: decorator

@@ -67,7 +67,10 @@ export class LiveStream extends StreamSender {
 export const DEFAULT_MAX_LIVE_STREAMS: i32 = 1024;
 
 const INITIAL_CAPACITY: i32 = 64; // a power of two
-let slots = new StaticArray<LiveStream | null>(INITIAL_CAPACITY);
+// Made at the first Open, not at start-up: a start function that allocates initializes the allocator and
+// makes every instantiation slower (the empty table below stands in until then).
+const EMPTY_TABLE: StaticArray<LiveStream | null> = [null]; // static data: a one-slot table, always empty
+let slots = EMPTY_TABLE;
 let liveCount: i32 = 0;
 let maxLive: i32 = DEFAULT_MAX_LIVE_STREAMS;
 let lastFound: LiveStream | null = null; // the one-entry cache: always a stream in the table, or null
@@ -176,7 +179,7 @@ function place(table: StaticArray<LiveStream | null>, stream: LiveStream): void 
 
 function grow(): void {
   const old = slots;
-  const bigger = new StaticArray<LiveStream | null>(old.length << 1);
+  const bigger = new StaticArray<LiveStream | null>(max(old.length << 1, INITIAL_CAPACITY));
   for (let i = 0, n = old.length; i < n; i++) {
     const entry = unchecked(old[i]);
     if (entry) place(bigger, entry);
