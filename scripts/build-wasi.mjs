@@ -24,7 +24,12 @@ const tsIn = (dir) =>
   readdirSync(dir)
     .filter((name) => name.endsWith(".ts"))
     .map((name) => join(dir, name));
-const entries = ["examples/stream_echo.ts", ...tsIn("examples/wasi"), "tests/fixtures/runtime_hooks.ts"];
+const entries = [
+  "examples/stream_echo.ts",
+  ...tsIn("examples/wasi"),
+  "tests/fixtures/runtime_hooks.ts",
+  "tests/fixtures/logger.ts",
+];
 
 const ok = await compileEach(entries, outDir, ["--config", config, "--target", target]);
 process.exit(ok ? 0 : 1);
