@@ -1,6 +1,13 @@
 // The flow-control and Open-request examples: stream_upper, stream_ticker, stream_router.
 import { describe, expect, it } from "vitest";
-import { CloseReason, HostStatus, IxtHost, StreamErrorCode, streamIdOf } from "../host-shim/index.js";
+import {
+  CloseReason,
+  HostStatus,
+  IxtHost,
+  StreamErrorCode,
+  encodeOpen,
+  streamIdOf,
+} from "../host-shim/index.js";
 import { example } from "./helpers.js";
 
 const id = streamIdOf(1);
@@ -127,6 +134,29 @@ describe("stream_ticker", () => {
     expect(host.open(id, { payload: "0" })).toBe(0);
     expect(texts(host)).toEqual(["Close"]);
   });
+
+  it("keeps producing after the caller closes its side, then closes itself after the last tick", async () => {
+    const host = await IxtHost.load(example("stream_ticker"));
+    expect(host.open(id, { payload: "12", initialCredit: 5 })).toBe(0);
+    expect(host.close(id, CloseReason.Normal)).toBe(0);
+    expect(texts(host)).toEqual(["1", "2", "3", "4", "5"]);
+    host.credit(id, 100);
+    expect(texts(host)).toEqual([...Array.from({ length: 12 }, (_, i) => String(i + 1)), "Close"]);
+  });
+
+  it("after a WouldBlock with N = 400,000, every tick goes out exactly once, in order, once retried", async () => {
+    let blocks = 1;
+    const host = await IxtHost.load(example("stream_ticker"), {
+      respond: (call) => (call.kind === "Data" && blocks-- > 0 ? HostStatus.WouldBlock : undefined),
+    });
+    expect(host.open(id, { payload: "400000" })).toBe(0);
+    host.credit(id, 0); // the runtime's "try again" after a WouldBlock on an unlimited stream
+    const delivered = host.sent.filter((c) => c.status === HostStatus.Ok);
+    expect(delivered).toHaveLength(400_001);
+    const ticks = delivered.slice(0, -1).map((c) => (c.kind === "Data" ? decode(c.payload) : c.kind));
+    expect(ticks.every((t, i) => t === String(i + 1))).toBe(true);
+    expect(delivered.at(-1)?.kind).toBe("Close");
+  });
 });
 
 describe("stream_router", () => {
@@ -140,5 +170,20 @@ describe("stream_router", () => {
     host.data(id, "routed");
     host.close(id, CloseReason.Normal);
     expect(texts(host)).toEqual(["routed", "Close"]);
+  });
+
+  it("compares the method's bytes: echo\\x80, echo\\xc3 and an overlong \\xc1\\xa5cho are not echo", async () => {
+    const host = await IxtHost.load(example("stream_router"));
+    const token = new TextEncoder().encode("caller-token");
+    const methods = [
+      [0x65, 0x63, 0x68, 0x6f, 0x80],
+      [0x65, 0x63, 0x68, 0x6f, 0xc3],
+      [0xc1, 0xa5, 0x63, 0x68, 0x6f],
+    ];
+    methods.forEach((bytes, i) => {
+      const open = encodeOpen(streamIdOf(10 + i), { method: new Uint8Array(bytes), context: token });
+      expect(host.dispatch(open)).toBe(StreamErrorCode.Unimplemented);
+    });
+    expect(host.sent).toEqual([]);
   });
 });
