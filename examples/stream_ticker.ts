@@ -22,12 +22,15 @@ import {
 /** The largest count accepted, so a request cannot keep a stream busy forever. */
 const MAX_COUNT: u32 = 1_000_000;
 
-/** Parses 1 to 7 ASCII digits; returns -1 for anything else. */
-function parseCount(text: string): i64 {
-  if (text.length == 0 || text.length > 7) return -1;
+/**
+ * Parses the `len` bytes at `ptr` as 1 to 7 ASCII digits, in place (a request of any size costs nothing:
+ * it is never decoded or copied); returns -1 for anything else.
+ */
+function parseCount(ptr: usize, len: usize): i64 {
+  if (len == 0 || len > 7) return -1;
   let value: i64 = 0;
-  for (let i = 0; i < text.length; i++) {
-    const digit = text.charCodeAt(i) - 0x30;
+  for (let i: usize = 0; i < len; i++) {
+    const digit = <i32>load<u8>(ptr + i) - 0x30;
     if (digit < 0 || digit > 9) return -1;
     value = value * 10 + digit;
   }
@@ -39,7 +42,7 @@ class Ticker extends ServerStreamHandler {
   private count: u32 = 0;
 
   override onOpen(stream: StreamSender, frame: StreamFrame): OpenDecision {
-    const count = parseCount(frame.payloadText());
+    const count = parseCount(frame.payloadPtr, frame.payloadLen);
     if (count < 0 || count > <i64>MAX_COUNT) return OpenDecision.reject(StreamErrorCode.InvalidArgument);
     this.count = <u32>count;
     this.pump(stream);
