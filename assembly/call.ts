@@ -18,6 +18,8 @@ import { STREAM_ID_LEN } from "./layout";
 @lazy let activeStreamId: usize = 0;
 // @ts-ignore: decorator
 @lazy let reported = false;
+// @ts-ignore: decorator
+@lazy let serial: u32 = 0;
 
 /** Marks the start of a dispatcher call for the frame at `ptr`, whose stream id is `lo`/`hi`. */
 // @ts-ignore: decorator
@@ -28,6 +30,14 @@ export function beginCall(ptr: usize, lo: u64, hi: u64): void {
   activeStreamId = idCopy;
   activeFrame = ptr;
   active = true;
+  serial++;
+}
+
+/** A number that changes with every dispatcher call: tells a stream blocked in this call from older ones. */
+// @ts-ignore: decorator
+@inline
+export function callSerial(): u32 {
+  return serial;
 }
 
 /** Marks the end of the dispatcher call: it returned. */

@@ -6,6 +6,7 @@ import {
   beginCall,
   callActive,
   callFrame,
+  callSerial,
   clearTrappedCall,
   endCall,
   runStreamCode,
@@ -55,8 +56,6 @@ const frame = changetype<StreamFrame>(memory.data(offsetof<StreamFrame>()));
 export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
   if (callActive()) recoverFromTrap(ptr);
   if (len < FRAME_HEADER_LEN) return StreamErrorCode.ProtocolViolation;
-  // Streams blocked before this call are retried after it; one blocked during it waits for the next.
-  const blockedBefore = blockedStreamCount();
   const lo = load<u64>(ptr, STREAM_ID_OFFSET);
   const hi = load<u64>(ptr, STREAM_ID_OFFSET + 8);
   beginCall(ptr, lo, hi);
@@ -73,9 +72,13 @@ export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
     }
   } else {
     result = frame.parse(ptr, len);
-    if (!result) result = dispatch(frame, lo, hi);
+    if (result) {
+      endCall(); // a malformed frame runs no code and sends nothing, retries included
+      return result;
+    }
+    result = dispatch(frame, lo, hi);
   }
-  if (blockedBefore) retryBlocked(blockedBefore);
+  if (blockedStreamCount()) retryBlocked();
   endCall();
   // No handler call is on the stack any more: the one point where the collector may run.
   if (collectionDue()) collect(liveStreamCount());
@@ -141,16 +144,20 @@ function open(frame: StreamFrame, lo: u64, hi: u64): u32 {
   return decision.code;
 }
 
-// Retries up to `count` streams the host answered WouldBlock (at most RETRIES_PER_CALL), oldest first. A
-// stream that can take more afterwards hears of it through onWritable.
-function retryBlocked(count: i32): void {
-  for (let n = min(count, RETRIES_PER_CALL); n > 0; n--) {
-    const stream = firstBlocked();
-    if (!stream) break;
-    runStreamCode(stream.idPtr); // an abort in its callbacks is reported on this stream
-    stream.retry();
-    if (stream.isBlocked) requeueBlocked(stream);
-    else if (!stream.isClosed && stream.writable > 0) stream.handler.onWritable(stream);
+// Retries the streams the host answered WouldBlock before this call, oldest first, at most
+// RETRIES_PER_CALL of them. A stream that can take more afterwards hears of it through onWritable.
+function retryBlocked(): void {
+  const now = callSerial();
+  let stream = firstBlocked();
+  for (let n = min(blockedStreamCount(), RETRIES_PER_CALL); stream && n > 0; n--) {
+    const next = stream.nextBlocked; // read first: the retry may move or unlink this stream
+    if (stream.blockedInCall != now) {
+      runStreamCode(stream.idPtr); // an abort in its callbacks is reported on this stream
+      stream.retry();
+      if (stream.isBlocked) requeueBlocked(stream);
+      else if (!stream.isClosed && stream.writable > 0) stream.handler.onWritable(stream);
+    }
+    stream = next;
   }
 }
 

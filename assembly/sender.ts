@@ -60,6 +60,14 @@ export function errorCodeFor(status: i32): StreamErrorCode {
   return StreamErrorCode.Internal;
 }
 
+// A host status as the SDK reports it: a value in the SDK's own range (0x100-0x1ff: Queued, QueueFull,
+// NoMemory…) would read as one of those, so it is reported as Internal.
+// @ts-ignore: decorator
+@inline
+function fromHost(status: i32): i32 {
+  return (status & ~0xff) == 0x100 ? HostStatus.Internal : status;
+}
+
 // True for the host statuses that say the stream no longer exists on the host's side.
 // @ts-ignore: decorator
 @inline
@@ -224,7 +232,7 @@ export class StreamSender {
   sendData(ptr: usize, len: usize, endOfMessage: bool = true): i32 {
     if (this.sendClosed) return HostStatus.StreamClosed;
     if (this.head == 0 && this.credit >= <u64>len) {
-      const status = stream_send_data(this.idPtr, STREAM_ID_LEN, ptr, len);
+      const status = fromHost(stream_send_data(this.idPtr, STREAM_ID_LEN, ptr, len));
       if (status == HostStatus.Ok) {
         if (this.credit != UNLIMITED) this.credit -= len;
         return HostStatus.Ok;
@@ -279,13 +287,7 @@ export class StreamSender {
     this.sendClosed = true;
     this.endKind = END_ERROR;
     this.endCode = code;
-    const len = <usize>String.UTF8.byteLength(message);
-    const utf8 = len ? tryAlloc(len) : 0;
-    if (utf8) {
-      String.UTF8.encodeUnsafe(changetype<usize>(message), message.length, utf8);
-      this.endMessage = utf8;
-      this.endMessageLen = len;
-    }
+    this.setEndMessage(message);
     return this.head ? SendStatus.Queued : this.sendEnd();
   }
 
@@ -309,7 +311,7 @@ export class StreamSender {
         this.setBlocked(false);
         return;
       }
-      const status = stream_send_data(this.idPtr, STREAM_ID_LEN, node + NODE_PAYLOAD, len);
+      const status = fromHost(stream_send_data(this.idPtr, STREAM_ID_LEN, node + NODE_PAYLOAD, len));
       if (status != HostStatus.Ok) {
         if (status == HostStatus.WouldBlock) this.setBlocked(true);
         else this.refusedWhileDraining(status);
@@ -327,7 +329,7 @@ export class StreamSender {
       return;
     }
     const status = this.sendEnd();
-    if (!isSent(status) && !streamGone(status)) this.sendFailed(status);
+    if (!isSent(status)) this.sendFailed(status); // the stream has ended: for the handler's information
   }
 
   /** Forgets everything queued, the waiting Close or Error included. */
@@ -385,6 +387,7 @@ export class StreamSender {
       // The module had ended the stream already: it must not end as if nothing had been lost.
       this.endKind = END_ERROR;
       this.endCode = errorCodeFor(status);
+      this.setEndMessage(REFUSED_MESSAGE);
       this.sendEnd();
       return;
     }
@@ -394,10 +397,11 @@ export class StreamSender {
   // Sends the waiting Close or Error now. WouldBlock keeps it waiting (`Queued`); anything else ends the
   // stream whatever the host answered, since there is nothing left to send.
   private sendEnd(): i32 {
-    const status =
+    const status = fromHost(
       this.endKind == END_CLOSE
         ? stream_send_close(this.idPtr, STREAM_ID_LEN, this.endCode)
-        : stream_send_error(this.idPtr, STREAM_ID_LEN, this.endCode, this.endMessage, this.endMessageLen);
+        : stream_send_error(this.idPtr, STREAM_ID_LEN, this.endCode, this.endMessage, this.endMessageLen),
+    );
     if (status == HostStatus.WouldBlock) {
       this.setBlocked(true);
       return SendStatus.Queued;
@@ -406,6 +410,16 @@ export class StreamSender {
     this.setBlocked(false);
     this.finish();
     return status;
+  }
+
+  // Keeps the Error's message as raw UTF-8 until it goes out; without memory for it, it goes out without.
+  private setEndMessage(message: string): void {
+    const len = <usize>String.UTF8.byteLength(message);
+    const utf8 = len ? tryAlloc(len) : 0;
+    if (!utf8) return;
+    String.UTF8.encodeUnsafe(changetype<usize>(message), message.length, utf8);
+    this.endMessage = utf8;
+    this.endMessageLen = len;
   }
 
   private releaseEnd(): void {

@@ -9,6 +9,7 @@
 // Streams the host answered WouldBlock are also on the blocked list, which the dispatcher retries at
 // the end of every call (docs/ABI.md, "Host refusals").
 
+import { callSerial } from "./call";
 import { ServerStreamHandler } from "./handler";
 import { StreamSender } from "./sender";
 
@@ -22,6 +23,8 @@ export class LiveStream extends StreamSender {
   /** Neighbours on the blocked list, while blocked. */
   prevBlocked: LiveStream | null = null;
   nextBlocked: LiveStream | null = null;
+  /** `callSerial()` of the call that blocked it: it is retried only at the end of later calls. */
+  blockedInCall: u32 = 0;
 
   constructor(idPtr: usize, handler: ServerStreamHandler, initialCredit: u32, deadlineMs: u32) {
     super(idPtr, initialCredit, deadlineMs);
@@ -39,8 +42,12 @@ export class LiveStream extends StreamSender {
   }
 
   protected override blockedChanged(blocked: bool): void {
-    if (blocked) linkBlocked(this);
-    else unlinkBlocked(this);
+    if (blocked) {
+      this.blockedInCall = callSerial();
+      linkBlocked(this);
+    } else {
+      unlinkBlocked(this);
+    }
   }
 
   protected override sendFailed(status: i32): void {
@@ -229,5 +236,5 @@ export function firstBlocked(): LiveStream | null {
 export function requeueBlocked(stream: LiveStream): void {
   if (!stream.isBlocked || blockedTail == stream) return;
   unlinkBlocked(stream);
-  linkBlocked(stream);
+  linkBlocked(stream); // keeps blockedInCall: it was blocked before, not by this retry
 }

@@ -2,21 +2,74 @@
 (plus WASI for a module built with the WASI profile), delivers frames as docs/ABI.md says and records every
 outbound call. It follows stream state and credit exactly as the TypeScript host shim (host-shim/host.ts) does, so both
 hosts answer the module's calls with the same statuses.
+
+Beyond that, for the hardening suites (memory_caps.py, refusals.py, traps.py):
+- `memory_cap`: the most linear memory the instance may have, in bytes (wasmtime `Store.set_limits`); a
+  `memory.grow` beyond it fails (returns -1) as in a runtime with a per-instance limit.
+- `respond(kind, stream_id, payload_len)`: a refusal policy. Called for every outbound call that names a
+  stream ("data", "close" or "error"; `payload_len` is the Data payload's or the Error message's length, 0 for
+  Close) before the host's own answer; a non-None result is returned to the module instead (any number: 77
+  works). The frame is then not delivered. UnknownStream and StreamClosed also end the stream on the host's side.
+- `dispatch()` returns `ALLOC_REFUSED` (-1) when `ixt_alloc` returned 0: the frame was not delivered (a runtime
+  fails that stream itself). With `traps="report"`, a trap returns `TRAPPED` (-2) instead of raising, the
+  message is in `last_trap`, and the instance can be called again (wasmtime allows it).
+- Big frames: `dispatch(BigFrame(prefix, length, fill))` writes `prefix` and then `length - len(prefix)`
+  copies of the byte `fill` straight into guest memory, without building the frame in Python.
+- `record_limit`: payloads longer than this are recorded as a `Digest` (length and SHA-1, hashed in place in
+  guest memory) instead of bytes; `record=False` keeps no list at all (use `on_send` to observe calls).
+- `memory_bytes()` / `memory_pages()`: the instance's memory size now (it only grows, so this is its peak).
+
+Calls in both directions use wasmtime's unchecked C API (about ten times faster than `Func.__call__` from
+Python), so a suite can deliver hundreds of thousands of frames; it falls back to the checked API if the
+bindings lack it.
 """
 
+import ctypes
+import hashlib
 import math
 import struct
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Union
 
 from wasmtime import Engine, FuncType, Linker, Module, Store, Trap, ValType, WasiConfig, WasmtimeError
+
+try:  # the unchecked fast path (wasmtime-py's own bindings; pinned in requirements.txt)
+    from wasmtime import _ffi as ffi
+    from wasmtime._func import Func as _Func
+
+    FAST = all(
+        hasattr(ffi, name)
+        for name in ("wasmtime_func_call_unchecked", "wasmtime_func_new_unchecked", "wasmtime_val_raw_t", "dll")
+    )
+    if FAST:
+        # Private copies of three C entry points (dll[...] makes a new function object), so their argument
+        # conversion is minimal and the memory base comes back as a plain int.
+        _call_unchecked = ffi.dll["wasmtime_func_call_unchecked"]
+        _call_unchecked.restype = ctypes.c_void_p
+        _call_unchecked.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+        _memory_data = ffi.dll["wasmtime_memory_data"]
+        _memory_data.restype = ctypes.c_void_p
+        _memory_data.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        _memory_size = ffi.dll["wasmtime_memory_data_size"]
+        _memory_size.restype = ctypes.c_size_t
+        _memory_size.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+except (ImportError, AttributeError):  # pragma: no cover
+    FAST = False
 
 FRAME_HEADER_LEN = 17
 STREAM_ID_LEN = 16
 OPEN, DATA, ERROR, CLOSE, CANCEL, CREDIT = range(6)
-OK, UNKNOWN_STREAM, BAD_ARGUMENT, STREAM_CLOSED, WOULD_BLOCK, INVALID_MEMORY, HOST_INTERNAL = 0, 1, 2, 3, 5, 6, 10
+OK, UNKNOWN_STREAM, BAD_ARGUMENT, STREAM_CLOSED, PAYLOAD_TOO_LARGE, WOULD_BLOCK, INVALID_MEMORY, HOST_INTERNAL = (
+    0, 1, 2, 3, 4, 5, 6, 10,
+)
+HOST_STATUSES = {OK, UNKNOWN_STREAM, BAD_ARGUMENT, STREAM_CLOSED, PAYLOAD_TOO_LARGE, WOULD_BLOCK, INVALID_MEMORY, HOST_INTERNAL}
 UNLIMITED_CREDIT = 0xFFFFFFFF
 PROTOCOL_VIOLATION = 11
+PAGE = 65536
+
+# dispatch() outcomes that are not dispatcher results (those are u32 values, never negative).
+ALLOC_REFUSED = -1  # ixt_alloc returned 0: the frame was not delivered
+TRAPPED = -2  # the call trapped (only with traps="report")
 
 WASI_MODULE = "wasi_snapshot_preview1"
 ENGINE = Engine()
@@ -33,29 +86,145 @@ class GuestTrap(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Digest:
+    """A payload too long to keep: its length and SHA-1."""
+
+    length: int
+    sha1: str
+
+    def __repr__(self) -> str:
+        return f"<{self.length} bytes sha1 {self.sha1[:12]}>"
+
+
+def digest_of(data: bytes) -> Digest:
+    return Digest(len(data), hashlib.sha1(data).hexdigest())
+
+
+def fill_digest(prefix: bytes, length: int, fill: int) -> Digest:
+    """The Digest of `prefix` followed by `fill` bytes up to `length`, hashed in 1 MiB steps."""
+    h = hashlib.sha1(prefix)
+    chunk = bytes([fill]) * (1 << 20)
+    left = length - len(prefix)
+    while left > 0:
+        n = min(left, len(chunk))
+        h.update(chunk[:n] if n < len(chunk) else chunk)
+        left -= n
+    return Digest(length, h.hexdigest())
+
+
+@dataclass
+class BigFrame:
+    """A frame of `length` bytes: `prefix`, then the byte `fill` repeated. Written straight into guest memory."""
+
+    prefix: bytes
+    length: int
+    fill: int = 0x61
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, _ = index.indices(self.length)
+            head = self.prefix[start:stop]
+            return head + bytes([self.fill]) * max(0, stop - max(start, len(self.prefix)))
+        return self.prefix[index] if index < len(self.prefix) else self.fill
+
+
 @dataclass
 class Outbound:
-    """One call to an `ixt` import: the frame the runtime would forward, and the status returned."""
+    """One call to an `ixt` import: the frame the runtime would forward, and the status returned.
+
+    `payload` is the Data payload or the Error message (bytes, or a `Digest` above `record_limit`); `code` is
+    the Close reason or the Error code; `frame` is the whole frame when its payload is kept as bytes."""
 
     kind: str
     stream_id: bytes
     frame: bytes
     status: int
+    payload: Union[bytes, Digest, None] = None
+    code: Optional[int] = None
+
+
+def trap_message(text: str) -> str:
+    """The reason from wasmtime's trap text ("wasm trap: …" after "Caused by:", not the backtrace)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if "Caused by:" in lines:
+        return " ".join(lines[lines.index("Caused by:") + 1 :])
+    return lines[0] if lines else "trap"
 
 
 def u32(value: int) -> int:
     return value & 0xFFFFFFFF
 
 
+@dataclass
+class _Raw:
+    """An export called through wasmtime's unchecked API: i32 arguments, one or no i32 result."""
+
+    ctx: object
+    func: object
+    nargs: int
+    args: object = field(init=False)
+
+    def __post_init__(self):
+        self.args = (ffi.wasmtime_val_raw_t * max(self.nargs, 1))()
+        self.ctx_addr = ctypes.cast(self.ctx, ctypes.c_void_p).value
+        self.func_addr = ctypes.addressof(self.func._func)
+        self.args_addr = ctypes.addressof(self.args)
+        self.size = max(self.nargs, 1)
+        self.trap = ctypes.c_void_p(0)
+        self.trap_addr = ctypes.addressof(self.trap)
+
+    def __call__(self, *values):
+        args = self.args
+        for i, v in enumerate(values):
+            args[i].i32 = v  # ctypes keeps the low 32 bits
+        self.trap.value = None
+        error = _call_unchecked(self.ctx_addr, self.func_addr, self.args_addr, self.size, self.trap_addr)
+        if error:
+            raise WasmtimeError._from_ptr(ctypes.cast(error, ctypes.POINTER(ffi.wasmtime_error_t)))
+        if self.trap.value:
+            raise Trap._from_ptr(ctypes.cast(self.trap.value, ctypes.POINTER(ffi.wasm_trap_t)))
+        return args[0].i32
+
+
 class IxtHost:
-    def __init__(self, path: str, stdout_file: Optional[str] = None):
+    def __init__(
+        self,
+        path: str,
+        stdout_file: Optional[str] = None,
+        *,
+        memory_cap: Optional[int] = None,
+        respond: Optional[Callable[[str, bytes, int], Optional[int]]] = None,
+        traps: str = "raise",
+        dealloc_after_trap: bool = True,
+        record: bool = True,
+        record_limit: Optional[int] = None,
+        on_send: Optional[Callable[[Outbound], None]] = None,
+    ):
         module = load_module(path)
         self.store = Store(ENGINE)
+        if memory_cap is not None:
+            self.store.set_limits(memory_size=memory_cap)
+        self.memory_cap = memory_cap
+        self.respond = respond
+        self.traps = traps
+        self.dealloc_after_trap = dealloc_after_trap
+        self.record = record
+        self.record_limit = record_limit
+        self.on_send = on_send
         linker = Linker(ENGINE)
-        i32 = ValType.i32()
-        linker.define_func("ixt", "stream_send_data", FuncType([i32] * 4, [i32]), self._send_data)
-        linker.define_func("ixt", "stream_send_close", FuncType([i32] * 3, [i32]), self._send_close)
-        linker.define_func("ixt", "stream_send_error", FuncType([i32] * 5, [i32]), self._send_error)
+        self._keep = []
+        self._callback_error: Optional[BaseException] = None
+        self.fast = FAST
+        for name, fn, nparams in (
+            ("stream_send_data", self._send_data, 4),
+            ("stream_send_close", self._send_close, 3),
+            ("stream_send_error", self._send_error, 5),
+        ):
+            self._define(linker, name, fn, nparams)
         self.uses_wasi = any(imp.module == WASI_MODULE for imp in module.imports)
         if self.uses_wasi:
             linker.define_wasi()
@@ -65,24 +234,100 @@ class IxtHost:
             self.store.set_wasi(wasi)
         self.memory = None
         self.sent: list = []
+        self.calls = 0  # outbound calls so far
         self.streams: dict = {}  # stream id -> "open" | "ended"
         self.credit: dict = {}  # stream id -> payload bytes the caller can take (inf: unlimited)
         self.trapped = False
+        self.traps_seen = 0
+        self.last_trap: Optional[str] = None
+        self.last_trap_phase: Optional[str] = None  # "alloc", "handle" or "dealloc"
+        self.alloc_refusals = 0
+        self.dispatching: Optional[bytes] = None  # the frame's header (kind and id) during a dispatch
         instance = linker.instantiate(self.store, module)
         exports = instance.exports(self.store)
         self._exports = exports
         self.memory = exports["memory"]
-        self._handle = exports["ixt_module_handle_server_stream"]
-        self._alloc = exports["ixt_alloc"]
-        self._dealloc = exports["ixt_dealloc"]
+        self._ctx = self.store._context()
+        if FAST:
+            self._ctx_addr = ctypes.cast(self._ctx, ctypes.c_void_p).value
+            self._mem_addr = ctypes.addressof(self.memory._memory)
+        self._handle = self._export("ixt_module_handle_server_stream", 2)
+        self._alloc = self._export("ixt_alloc", 1)
+        self._dealloc = self._export("ixt_dealloc", 2)
         # A reactor (the WASI profile) is started once, before the first frame.
         if "_initialize" in [e.name for e in module.exports]:
-            exports["_initialize"](self.store)
+            self._export("_initialize", 0)()
+
+    def _define(self, linker: Linker, name: str, fn, nparams: int) -> None:
+        i32 = ValType.i32()
+        ty = FuncType([i32] * nparams, [i32])
+        if not self.fast:
+            linker.define_func("ixt", name, ty, fn)
+            return
+
+        def callback(env, caller, args, n):
+            try:
+                args[0].i32 = fn(*[args[i].i32 for i in range(nparams)])
+                return 0
+            except BaseException as err:  # noqa: BLE001 - a harness bug: stop the guest, re-raise after
+                self._callback_error = err
+                trap = Trap("host callback raised")._consume()
+                return ctypes.cast(trap, ctypes.c_void_p).value
+
+        c_callback = ffi.wasmtime_func_unchecked_callback_t(callback)
+        out = ffi.wasmtime_func_t()
+        no_finalizer = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(0)
+        ffi.wasmtime_func_new_unchecked(self.store._context(), ty.ptr(), c_callback, None, no_finalizer, ctypes.byref(out))
+        self._keep += [c_callback, ty, no_finalizer]
+        linker.define(self.store, "ixt", name, _Func._from_raw(out))
+
+    def _export(self, name: str, nargs: int):
+        func = self._exports[name]
+        if self.fast:
+            return _Raw(self._ctx, func, nargs)
+        return lambda *args: func(self.store, *args)
+
+    def call_export(self, name: str, *args):
+        """Calls any other export (i32 arguments and result), e.g. a fixture's probe log."""
+        return self._export(name, len(args))(*args)
+
+    # ---- memory ----
+
+    def memory_bytes(self) -> int:
+        return self.memory.data_len(self.store)
+
+    def memory_pages(self) -> int:
+        return self.memory.size(self.store)
+
+    def _base(self) -> int:
+        if self.fast:
+            return _memory_data(self._ctx_addr, self._mem_addr) or 0
+        return ctypes.cast(self.memory.data_ptr(self.store), ctypes.c_void_p).value or 0
+
+    def _in_bounds(self, start: int, length: int) -> bool:
+        if self.fast:
+            return start + length <= _memory_size(self._ctx_addr, self._mem_addr)
+        return start + length <= self.memory.data_len(self.store)
+
+    def write(self, ptr: int, frame) -> None:
+        """Writes a frame (bytes or a BigFrame) at `ptr` in guest memory."""
+        if not self._in_bounds(ptr, len(frame)):
+            raise AssertionError(f"ixt_alloc returned {ptr:#x}, but {len(frame)} bytes there run past the memory")
+        base = self._base()
+        if isinstance(frame, BigFrame):
+            ctypes.memmove(base + ptr, frame.prefix, len(frame.prefix))
+            ctypes.memset(base + ptr + len(frame.prefix), frame.fill, frame.length - len(frame.prefix))
+        else:
+            ctypes.memmove(base + ptr, bytes(frame), len(frame))
+
+    def read(self, ptr: int, length: int) -> bytes:
+        return ctypes.string_at(self._base() + ptr, length)
 
     # ---- delivering frames ----
 
-    def dispatch(self, frame: bytes) -> int:
-        """Delivers one frame as the runtime does; returns the dispatcher's result (unsigned)."""
+    def dispatch(self, frame) -> int:
+        """Delivers one frame as the runtime does; returns the dispatcher's result (unsigned), or ALLOC_REFUSED
+        (-1) when ixt_alloc returned 0, or TRAPPED (-2) when the call trapped and traps="report"."""
         if self.trapped:
             raise GuestTrap("instance trapped earlier")
         kind = frame[0] if len(frame) >= FRAME_HEADER_LEN else -1
@@ -95,15 +340,23 @@ class IxtHost:
         before, credit_before = self.streams.get(key), self.credit.get(key)
         if opens and before != "open":
             self.streams[key] = "open"
-            initial = struct.unpack_from("<I", frame, 18)[0] if len(frame) >= 22 else UNLIMITED_CREDIT
+            initial = struct.unpack_from("<I", bytes(frame[18:22]))[0] if len(frame) >= 22 else UNLIMITED_CREDIT
             self.credit[key] = math.inf if initial == UNLIMITED_CREDIT else initial
         elif ends and before == "open":
             self.streams[key] = "ended"
         elif credits and before == "open":
-            self.credit[key] += struct.unpack_from("<I", frame, 17)[0]
+            self.credit[key] += struct.unpack_from("<I", bytes(frame[17:21]))[0]
         result = self._deliver(frame)
-        # A refused Open never opened; a Cancel, Error or Credit the guest found malformed never happened.
-        undo = (result != 0 and before != "open") if opens else (result == PROTOCOL_VIOLATION if ends else result != 0)
+        # A refused Open never opened; a Cancel, Error or Credit the guest found malformed (or never got) never
+        # happened. After a trap the frame counts as delivered.
+        if result == TRAPPED:
+            undo = False
+        elif result == ALLOC_REFUSED:
+            undo = True
+        elif opens:
+            undo = result != 0 and before != "open"
+        else:
+            undo = result == PROTOCOL_VIOLATION if ends else result != 0
         if undo:
             for table, value in ((self.streams, before), (self.credit, credit_before)):
                 if value is None:
@@ -112,26 +365,64 @@ class IxtHost:
                     table[key] = value
         return result
 
-    def _deliver(self, frame: bytes) -> int:
-        try:
-            ptr = u32(self._alloc(self.store, len(frame)))
-            if ptr == 0:
-                raise RuntimeError(f"ixt_alloc({len(frame)}) returned 0")
-            self.memory.write(self.store, frame, ptr)
-            result = u32(self._handle(self.store, ptr, len(frame)))
-            self._dealloc(self.store, ptr, len(frame))
-            return result
-        except (Trap, WasmtimeError) as err:
+    def _trap_reason(self, err: Exception) -> str:
+        failure = self._callback_error
+        if failure is not None:  # a host callback raised: a harness bug, not the guest's
+            self._callback_error = None
+            raise failure
+        return trap_message(err.message if isinstance(err, Trap) else str(err))
+
+    def _trap(self, phase: str, message: str) -> int:
+        self.traps_seen += 1
+        self.last_trap, self.last_trap_phase = message, phase
+        if self.traps != "report":
             self.trapped = True
-            raise GuestTrap(str(err).splitlines()[0]) from err
+            raise GuestTrap(message)
+        return TRAPPED
+
+    def _deliver(self, frame) -> int:
+        length = len(frame)
+        self.dispatching = frame[:FRAME_HEADER_LEN]
+        phase, ptr = "alloc", 0
+        try:
+            ptr = self._alloc(length) & 0xFFFFFFFF
+            if ptr == 0:
+                self.alloc_refusals += 1
+                return ALLOC_REFUSED
+            self.write(ptr, frame)
+            phase = "handle"
+            result = self._handle(ptr, length)
+            phase = "dealloc"
+            self._dealloc(ptr, length)
+            return result & 0xFFFFFFFF
+        except (Trap, WasmtimeError) as err:
+            reason = self._trap_reason(err)
+            if phase == "handle" and self.traps == "report" and self.dealloc_after_trap:
+                try:
+                    self._dealloc(ptr, length)
+                except (Trap, WasmtimeError) as err2:
+                    reason += f"; then ixt_dealloc trapped too: {self._trap_reason(err2)}"
+            return self._trap(phase, reason)
+        finally:
+            self.dispatching = None
 
     # ---- the ixt imports ----
 
     def _bytes(self, ptr: int, length: int) -> Optional[bytes]:
         start, length = u32(ptr), u32(length)
-        if self.memory is None or start + length > self.memory.data_len(self.store):
+        if self.memory is None or not self._in_bounds(start, length):
             return None
-        return bytes(self.memory.read(self.store, start, start + length))
+        return self.read(start, length)
+
+    def _payload(self, ptr: int, length: int):
+        """The bytes at ptr (or their Digest above record_limit); None when out of bounds."""
+        start, length = u32(ptr), u32(length)
+        if self.memory is None or not self._in_bounds(start, length):
+            return None
+        if self.record_limit is not None and length > self.record_limit:
+            view = (ctypes.c_char * length).from_address(self._base() + start)
+            return Digest(length, hashlib.sha1(view).hexdigest())
+        return self.read(start, length)
 
     def _stream(self, id_ptr: int, id_len: int):
         """(status, id or None) when the call is refused, else (None, id). Like the shim, a refused call is
@@ -148,37 +439,65 @@ class IxtHost:
             return STREAM_CLOSED, sid
         return None, sid
 
-    def _record(self, kind: str, sid: Optional[bytes], tail: bytes, status: int, ends: bool) -> int:
-        frame = bytes([{"data": DATA, "close": CLOSE, "error": ERROR}[kind]]) + (sid or b"") + tail
-        self.sent.append(Outbound(kind, sid or b"", frame, status))
+    def _policy(self, kind: str, sid: Optional[bytes], length: int) -> Optional[int]:
+        if self.respond is None or sid is None:
+            return None
+        status = self.respond(kind, sid, u32(length))
+        if status is not None and status in (UNKNOWN_STREAM, STREAM_CLOSED) and sid in self.streams:
+            self.streams[sid] = "ended"  # the runtime says the stream is gone: so it is, from now on
+        return status
+
+    def _record(self, kind: str, sid: Optional[bytes], tail_head: bytes, payload, status: int, ends: bool, code=None) -> int:
+        self.calls += 1
         if ends and status == OK and sid is not None:
             self.streams[sid] = "ended"
+        if not self.record and self.on_send is None:
+            return status
+        head = bytes([{"data": DATA, "close": CLOSE, "error": ERROR}[kind]]) + (sid or b"") + tail_head
+        frame = head + payload if isinstance(payload, bytes) else (head if payload is None else b"")
+        call = Outbound(kind, sid or b"", frame, status, payload, code)
+        if self.record:
+            self.sent.append(call)
+        if self.on_send is not None:
+            self.on_send(call)
         return status
 
     def _send_data(self, id_ptr, id_len, ptr, length):
         if self.memory is None:
             return HOST_INTERNAL
         refused, sid = self._stream(id_ptr, id_len)
-        payload = self._bytes(ptr, length)
-        status = refused if refused is not None else (INVALID_MEMORY if payload is None else OK)
-        # Like a runtime holding the caller's credit: Data beyond it is answered WouldBlock.
-        if status == OK and len(payload) > self.credit[sid]:
-            status = WOULD_BLOCK
+        payload = self._payload(ptr, length)
+        status = refused if refused is not None else (INVALID_MEMORY if payload is None else None)
+        if status is None:
+            status = self._policy("data", sid, length)
+        if status is None:
+            # Like a runtime holding the caller's credit: Data beyond it is answered WouldBlock.
+            status = WOULD_BLOCK if u32(length) > self.credit[sid] else OK
         if status == OK:
-            self.credit[sid] -= len(payload)
-        return self._record("data", sid if refused is None else None, payload or b"", status, False)
+            self.credit[sid] -= u32(length)
+        return self._record("data", sid if refused is None else None, b"", payload or b"", status, False)
 
     def _send_close(self, id_ptr, id_len, reason):
         if self.memory is None:
             return HOST_INTERNAL
         refused, sid = self._stream(id_ptr, id_len)
-        status = refused if refused is not None else OK
-        return self._record("close", sid if refused is None else None, bytes([u32(reason) & 0xFF]), status, True)
+        status = refused
+        if status is None:
+            status = self._policy("close", sid, 0)
+        if status is None:
+            status = OK
+        tail = bytes([u32(reason) & 0xFF])
+        return self._record("close", sid if refused is None else None, tail, None, status, True, u32(reason))
 
     def _send_error(self, id_ptr, id_len, code, ptr, length):
         if self.memory is None:
             return HOST_INTERNAL
         refused, sid = self._stream(id_ptr, id_len)
-        message = self._bytes(ptr, length)
-        status = refused if refused is not None else (INVALID_MEMORY if message is None else OK)
-        return self._record("error", sid if refused is None else None, u32(code).to_bytes(4, "little") + (message or b""), status, True)
+        message = self._payload(ptr, length)
+        status = refused if refused is not None else (INVALID_MEMORY if message is None else None)
+        if status is None:
+            status = self._policy("error", sid, length)
+        if status is None:
+            status = OK
+        tail = u32(code).to_bytes(4, "little")
+        return self._record("error", sid if refused is None else None, tail, message or b"", status, True, u32(code))

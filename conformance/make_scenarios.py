@@ -79,6 +79,19 @@ def echo(i, payload):
     return step(data(i, payload), 0, [out(data(i, payload))])
 
 
+# The logger fixture (tests/fixtures/logger.ts) logs with `log` and echoes each payload as text; under the
+# WASI profile its lines go to stderr, which the frames do not show.
+scenario(
+    "logger: logging does not change the frames: each payload is echoed, the caller's Close is answered",
+    ["wasi/logger"],
+    [
+        step(open_(a, method=b"m"), 0),
+        echo(a, b"warn"),
+        step(close(a, NORMAL), 0, [out(close(a, NORMAL))]),
+    ],
+)
+
+
 scenario(
     "echo: every Data payload comes back byte for byte; the caller's Close is answered with Close(Normal)",
     ECHOES,
@@ -188,6 +201,21 @@ scenario(
     ],
 )
 scenario(
+    "upper: a character split across Data frames is carried to the next one; invalid bytes become U+FFFD; "
+    "a partial character left at the caller's Close goes out as U+FFFD, then Close(Normal)",
+    ["stream_upper"],
+    [
+        step(open_(a)),
+        step(data(a, b"a\xc3"), 0, [out(data(a, b"A"))]),  # ß split after its first byte
+        step(data(a, b"\x9fb\xe2\x82"), 0, [out(data(a, b"SSB"))]),  # € split after 2 of its 3 bytes
+        step(data(a, b"\xac\xf0"), 0, [out(data(a, "€".encode()))]),  # 😀 split after 1 of its 4 bytes
+        step(data(a, b"\x9f\x98"), 0, [out(data(a, b""))]),  # still incomplete: 3 bytes carried
+        step(data(a, b"\x80x\xffy"), 0, [out(data(a, "😀X\ufffdY".encode()))]),
+        step(data(a, b"z\xf0\x9f"), 0, [out(data(a, b"Z"))]),
+        step(close(a, NORMAL), 0, [out(data(a, "\ufffd".encode())), out(close(a, NORMAL))]),
+    ],
+)
+scenario(
     "ticker: emits 1..N, each tick whole once the credit covers it, then Close(Normal); a bad count is rejected",
     ["stream_ticker"],
     [
@@ -196,6 +224,35 @@ scenario(
         step(credit(a, 1)),  # "11" needs 2 bytes: 1 available
         step(credit(a, 3), 0, [out(data(a, b"11")), out(data(a, b"12")), out(close(a, NORMAL))]),
         step(open_(b, payload=b"abc"), INVALID_ARGUMENT),
+    ],
+)
+def tick(prefix: str, i: int) -> bytes:
+    """The i-th frame of stream_json: compact JSON, escaped as JSON.stringify does."""
+    return json.dumps({"seq": i, "text": f"{prefix}{i}"}, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+JSON_REQUEST = b'{"count": 3, "prefix": "a\\"b\\n\\u00e9"}'  # the prefix a"b<newline>é
+T1, T2, T3 = (tick('a"b\né', i) for i in (1, 2, 3))  # 28 bytes each
+scenario(
+    "json: {count, prefix} streams {seq, text} frames paced by credit, past the caller's Close, then Close(Normal); "
+    "a malformed request is refused with InvalidArgument and the module goes on; another method is Unimplemented",
+    ["stream_json"],
+    [
+        step(open_(a, b"json", payload=JSON_REQUEST, credit=30), 0, [out(data(a, T1))]),  # 2 bytes left
+        step(close(a, NORMAL)),  # a producer goes on after the caller's Close
+        step(credit(a, len(T2) - 3)),  # 1 byte short of the next tick
+        step(credit(a, 1), 0, [out(data(a, T2))]),
+        step(credit(a, 100), 0, [out(data(a, T3)), out(close(a, NORMAL))]),
+        step(open_(b, b"json", payload=b'{"count":1.5,"prefix":"p"}'), INVALID_ARGUMENT),
+        step(open_(sid(3), b"json", payload=b'{"count":3,"prefix":"p"} x'), INVALID_ARGUMENT),
+        step(open_(sid(4), b"json", payload=b'{"count":3,"prefix":"\xc0\xaf"}'), INVALID_ARGUMENT),
+        step(open_(sid(5), b"json", payload=b'{"count":3}'), INVALID_ARGUMENT),
+        step(open_(sid(6), b"other", payload=JSON_REQUEST), UNIMPLEMENTED),
+        step(
+            open_(b, b"json", payload=b'{"prefix":"p","count":1}'),
+            0,
+            [out(data(b, tick("p", 1))), out(close(b, NORMAL))],
+        ),
     ],
 )
 scenario(

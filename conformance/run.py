@@ -2,9 +2,13 @@
 replays in the host shim) and the malformed frames of tests/vectors/frames.json against every built module,
 in wasmtime, with a host that defines only the `ixt` imports (and WASI for the WASI profile).
 
+Then the hardening suites, against the same build (issue 9): host refusals (refusals.py), traps (traps.py)
+and memory caps (memory_caps.py: every example under a 64 MiB cap, tests/fixtures/capped_echo.ts under 8 MiB).
+
     pip install -r conformance/requirements.txt
     npm run build:wasm && npm run build:fixtures && npm run build:wasi
     python3 conformance/run.py            # ends with "N passed, N failed"; exit status 1 on any failure
+    python3 conformance/run.py --quick    # only the scenarios and vectors, not the hardening suites
 """
 
 import json
@@ -15,10 +19,13 @@ import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import memory_caps  # noqa: E402
+import refusals  # noqa: E402
+import traps  # noqa: E402
 from ixt_host import GuestTrap, IxtHost  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILD = ROOT / "build"
+BUILD = Path(os.environ.get("IXT_BUILD", ROOT / "build"))  # IXT_BUILD: another build folder
 SCENARIOS = json.loads((ROOT / "tests" / "vectors" / "scenarios.json").read_text())["scenarios"]
 VECTORS = json.loads((ROOT / "tests" / "vectors" / "frames.json").read_text())
 LIVE_ID = bytes.fromhex("101112131415161718191a1b1c1d1e1f")
@@ -127,6 +134,10 @@ def main() -> int:
         else:
             passed += 1
             print(f"ok   {name}")
+    if "--quick" not in sys.argv:
+        for suite in (refusals, traps, memory_caps):
+            suite_passed, suite_failed = suite.run(str(BUILD), out=lambda line: print(line, flush=True))
+            passed, failed = passed + suite_passed, failed + suite_failed
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
