@@ -17,6 +17,7 @@
 
 import { AL_BITS, AL_MASK, AL_SIZE, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
 import { Block, ROOT, __alloc as tlsfAlloc, freeBlock } from "rt/tlsf";
+import { releaseSpare } from "./memory";
 
 // @ts-ignore: decorator
 @inline const SL_BITS: u32 = 4;
@@ -114,7 +115,9 @@ export function canAllocate(size: usize): bool {
     root = changetype<usize>(ROOT);
   }
   const payload = blockSize(size);
-  return hasFreeBlock(root, payload) || growFor(root, payload);
+  if (hasFreeBlock(root, payload) || growFor(root, payload)) return true;
+  // The frame buffer kept for reuse is a cache: give it back before saying no.
+  return releaseSpare() && (hasFreeBlock(root, payload) || growFor(root, payload));
 }
 
 /**

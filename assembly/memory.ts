@@ -28,9 +28,6 @@ export const ALLOC_MAX: usize = BLOCK_MAXSIZE - HEADER - (BLOCK_MAXSIZE & AL_MAS
 /** Default for `setMaxFrameSize`: 16 MiB. */
 export const DEFAULT_MAX_FRAME_SIZE: usize = 16 << 20;
 
-/** Largest buffer kept for reuse after `ixt_dealloc` (2 MiB: a 1 MiB payload's frame fits). */
-const SPARE_MAX: usize = 2 << 20;
-
 let maxFrame: usize = DEFAULT_MAX_FRAME_SIZE;
 
 /**
@@ -47,8 +44,20 @@ export function maxFrameSize(): usize {
 }
 
 // The runtime allocates, dispatches and frees one frame at a time, so one freed buffer, kept, serves the
-// next frame without a trip through the allocator. 0: none kept. Points at the header.
+// next frame without a trip through the allocator. The largest one seen (up to the largest frame) is kept:
+// giving a large buffer back would let small objects settle in its place, and the next large frame would
+// need fresh memory. It is given back when memory is short (`releaseSpare`). 0: none kept; else the header.
 let spare: usize = 0;
+
+/** Frees the frame buffer kept for reuse, if any. Returns true when there was one. */
+export function releaseSpare(): bool {
+  const kept = spare;
+  if (!kept) return false;
+  spare = 0;
+  store<u32>(kept, 0);
+  heap.free(kept);
+  return true;
+}
 
 // A buffer's usable capacity, from the allocator's block header: never the size the runtime passes back.
 // @ts-ignore: decorator
@@ -71,13 +80,10 @@ export function ixt_alloc(size: usize): usize {
   return block + HEADER;
 }
 
-// Frees what can be freed and tries again. Collecting is safe only between dispatcher calls (a host may
-// call ixt_alloc from inside an import, while handler code holds references on the stack).
+// Frees what can be freed and tries again. Collecting is safe only between dispatcher calls (after a
+// trap, a call still reads as active until the next one recovers it).
 function makeRoom(size: usize): bool {
-  if (spare) {
-    heap.free(spare);
-    spare = 0;
-  }
+  releaseSpare();
   if (!callActive()) collect(liveStreamCount());
   return canAllocate(size);
 }
@@ -86,9 +92,9 @@ function makeRoom(size: usize): bool {
 export function ixt_dealloc(ptr: usize, size: usize): void {
   if (!isLiveBuffer(ptr)) return;
   const block = ptr - HEADER;
-  // Keep the larger of this buffer and the one kept (up to SPARE_MAX); free the other.
+  // Keep the larger of this buffer and the one kept (up to the largest frame); free the other.
   const capacity = capacityOf(block);
-  if (capacity <= SPARE_MAX && (spare == 0 || capacity > capacityOf(spare))) {
+  if (capacity <= maxFrame + 4096 && (spare == 0 || capacity > capacityOf(spare))) {
     if (spare) heap.free(spare);
     store<u32>(block, KEPT);
     spare = block;

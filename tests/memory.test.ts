@@ -77,6 +77,21 @@ describe("under a memory cap of 8 MiB (the capped echo's lowered settings)", () 
     expect(host.sentOn(id).map((c) => c.kind)).toEqual(["Data"]);
   });
 
+  it("the largest freed frame buffer is kept and reused, so large frames do not fragment memory", async () => {
+    const host = await IxtHost.load(example("stream_echo"));
+    const e = abi(host);
+    const big = e.ixt_alloc(4 << 20) >>> 0;
+    e.ixt_dealloc(big, 4 << 20);
+    const pages = host.memory.buffer.byteLength;
+    for (let i = 0; i < 20; i++) {
+      const id = streamIdOf(i + 1);
+      expect(host.open(id, { payload: new Uint8Array(3 << 20) })).toBe(0); // a 3 MiB Open reuses it
+      expect(host.data(id, new Uint8Array((4 << 20) - 1024))).toBe(0); // a frame just under 4 MiB too
+    }
+    expect(host.memory.buffer.byteLength).toBe(pages);
+    expect(e.ixt_alloc(100) >>> 0).toBe(big);
+  });
+
   it("queued output under the cap: sends answer NoMemory or QueueFull, the stream fails with ResourceExhausted", async () => {
     const host = await IxtHost.load(defaults); // 4 MiB cap; the 16 MiB budget cannot all be had
     const ids = Array.from({ length: 8 }, (_, i) => streamIdOf(i + 1));
