@@ -4,8 +4,8 @@
 // itself and keeps no shadow stack (the incremental runtime's shadow stack cost every call and leaked on
 // every trap). It can only collect where no managed reference is on the wasm stack, because it does not
 // see the stack. The SDK collects at exactly such points:
-// - at the end of each dispatcher call, once the module has allocated `collectThreshold()` bytes since
-//   the last collection (every handler call has returned by then);
+// - at the end of each dispatcher call, once the module has allocated max(GC_MIN_BYTES, 1 KiB × streams
+//   in the table) since the last collection (every handler call has returned by then);
 // - at the start of an Open and inside `ixt_alloc`, when memory is short, before answering "no memory".
 // The preset routes the runtime's allocations through `__ixt_alloc` (`--use __alloc=__ixt_alloc`) to
 // count them. The SDK's own raw buffers (frames, queued frames) call TLSF directly (heap.ts: `rawAlloc`):
