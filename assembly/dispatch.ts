@@ -14,7 +14,7 @@ import {
 } from "./call";
 import { FrameKind, InteractionKind, StreamErrorCode } from "./enums";
 import { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "./frame";
-import { collect, collectionDue } from "./gc";
+import { canAllocateCollecting, collect, collectionDue } from "./gc";
 import { canAllocate } from "./heap";
 import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "./layout";
 import { isLiveBuffer, ixt_dealloc } from "./memory";
@@ -81,7 +81,7 @@ export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
   if (blockedStreamCount()) retryBlocked();
   endCall();
   // No handler call is on the stack any more: the one point where the collector may run.
-  if (collectionDue()) collect(liveStreamCount());
+  if (collectionDue()) collect();
   return result;
 }
 
@@ -130,11 +130,7 @@ function open(frame: StreamFrame, lo: u64, hi: u64): u32 {
   if (lookupStream(lo, hi)) return StreamErrorCode.ProtocolViolation;
   if (liveStreamCount() >= maxLiveStreams()) return StreamErrorCode.ResourceExhausted;
   // Nothing managed of this call is on the stack yet: if memory is short, collecting here is safe.
-  const needed = OPEN_HEADROOM + tableGrowthBytes();
-  if (!canAllocate(needed)) {
-    collect(liveStreamCount());
-    if (!canAllocate(needed)) return StreamErrorCode.ResourceExhausted;
-  }
+  if (!canAllocateCollecting(OPEN_HEADROOM + tableGrowthBytes())) return StreamErrorCode.ResourceExhausted;
   const stream = new LiveStream(frame.streamIdPtr, factory(), frame.initialCredit, frame.deadlineMs);
   // In the table before onOpen runs, so the handler can already send on it.
   trackStream(stream);

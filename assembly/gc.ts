@@ -13,6 +13,8 @@
 // (with its own runtime's collection), it just is not counted.
 
 import { __alloc as tlsfAlloc } from "rt/tlsf";
+import { canAllocate } from "./heap";
+import { liveStreamCount } from "./streams";
 
 /** Managed bytes allocated between two collections at least (1 MiB). */
 export const GC_MIN_BYTES: usize = 1 << 20;
@@ -38,11 +40,20 @@ export function collectionDue(): bool {
 
 /**
  * Collects now. Only where no managed reference lives on the wasm stack: between dispatcher calls, or at
- * the start of one before anything managed was touched. `liveStreams` sets the next threshold, so a
- * module with many streams (whose objects each collection walks) collects less often.
+ * the start of one before anything managed was touched. The next threshold grows with the streams in the
+ * table, so a module with many streams (whose objects each collection walks) collects less often.
  */
-export function collect(liveStreams: i32): void {
+export function collect(): void {
   __collect();
   allocatedSinceCollect = 0;
-  threshold = max(GC_MIN_BYTES, (<usize>liveStreams) << 10);
+  threshold = max(GC_MIN_BYTES, (<usize>liveStreamCount()) << 10);
+}
+
+/**
+ * `canAllocate(size)`, collecting once first if that is what it takes. Only where `collect` is safe.
+ */
+export function canAllocateCollecting(size: usize): bool {
+  if (canAllocate(size)) return true;
+  collect();
+  return canAllocate(size);
 }

@@ -9,9 +9,8 @@
 
 import { AL_MASK, BLOCK, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
 import { callActive } from "./call";
-import { collect } from "./gc";
+import { canAllocateCollecting } from "./gc";
 import { canAllocate, rawAlloc } from "./heap";
-import { liveStreamCount } from "./streams";
 
 // @ts-ignore: decorator
 @inline const HEADER: usize = 16;
@@ -54,9 +53,14 @@ export function releaseSpare(): bool {
   const kept = spare;
   if (!kept) return false;
   spare = 0;
-  store<u32>(kept, 0);
-  heap.free(kept);
+  freeBuffer(kept);
   return true;
+}
+
+// Gives a frame buffer (its header's address) back to the allocator, marked as no longer ours.
+function freeBuffer(block: usize): void {
+  store<u32>(block, 0);
+  heap.free(block);
 }
 
 // A buffer's usable capacity, from the allocator's block header: never the size the runtime passes back.
@@ -73,19 +77,14 @@ export function ixt_alloc(size: usize): usize {
   if (block != 0 && size <= capacityOf(block)) {
     spare = 0;
   } else {
-    if (!canAllocate(size + HEADER) && !makeRoom(size + HEADER)) return 0;
+    // Collecting is safe only between dispatcher calls (after a trap, a call still reads as active until
+    // the next one recovers it). canAllocate gives the kept buffer back itself before saying no.
+    const room = callActive() ? canAllocate(size + HEADER) : canAllocateCollecting(size + HEADER);
+    if (!room) return 0;
     block = rawAlloc(size + HEADER);
   }
   store<u32>(block, LIVE);
   return block + HEADER;
-}
-
-// Frees what can be freed and tries again. Collecting is safe only between dispatcher calls (after a
-// trap, a call still reads as active until the next one recovers it).
-function makeRoom(size: usize): bool {
-  releaseSpare();
-  if (!callActive()) collect(liveStreamCount());
-  return canAllocate(size);
 }
 
 /** Releases a buffer from `ixt_alloc` (its `size` is not needed). Anything else, or a second free, is ignored. */
@@ -95,12 +94,11 @@ export function ixt_dealloc(ptr: usize, size: usize): void {
   // Keep the larger of this buffer and the one kept (up to the largest frame); free the other.
   const capacity = capacityOf(block);
   if (capacity <= maxFrame + 4096 && (spare == 0 || capacity > capacityOf(spare))) {
-    if (spare) heap.free(spare);
+    releaseSpare();
     store<u32>(block, KEPT);
     spare = block;
   } else {
-    store<u32>(block, 0);
-    heap.free(block);
+    freeBuffer(block);
   }
 }
 
