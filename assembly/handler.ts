@@ -2,7 +2,7 @@
 
 import { CancelReason, CloseReason, StreamErrorCode } from "./enums";
 import { StreamFrame } from "./frame";
-import { StreamSender, errorCodeFor } from "./sender";
+import { QUEUED_FRAME_REFUSED, StreamSender, errorCodeFor } from "./sender";
 
 // Accepting is the common answer: one shared instance, made at the first accept rather than at start-up
 // (a start function that allocates initializes the allocator and makes every instantiation slower).
@@ -89,6 +89,6 @@ export abstract class ServerStreamHandler {
    * going on with a gap in its output.
    */
   onSendFailed(stream: StreamSender, status: i32): void {
-    stream.error(errorCodeFor(status), "a queued frame was refused by the host");
+    stream.error(errorCodeFor(status), QUEUED_FRAME_REFUSED);
   }
 }

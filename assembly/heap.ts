@@ -136,6 +136,16 @@ export function tryAlloc(size: usize): usize {
 }
 
 /**
+ * Encodes `text` as UTF-8 into a new raw block of `byteLength` bytes (its `String.UTF8.byteLength`), or
+ * returns 0 when memory cannot be had. Allocates nothing managed; free the block with `heap.free`.
+ */
+export function tryAllocUtf8(text: string, byteLength: usize): usize {
+  const utf8 = tryAlloc(byteLength);
+  if (utf8) String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, utf8);
+  return utf8;
+}
+
+/**
  * True when a handler can allocate `bytes` now (in one or more objects of that total) without the host
  * refusing to grow memory; memory is grown if needed. A handler whose allocations grow with its input
  * checks this first and fails the stream with `ResourceExhausted` instead of trapping.

@@ -5,7 +5,7 @@
 //   does not, so a debug build is for development only;
 // - WASI profile: each line goes to stderr as "[level] message".
 
-import { tryAlloc } from "./heap";
+import { tryAllocUtf8 } from "./heap";
 
 // @ts-ignore: decorator
 @external("ixt_debug", "log")
@@ -45,9 +45,8 @@ function write(level: LogLevel, message: string): void {
     // @ts-ignore: defined by the build (asconfig "use")
   } else if (isDefined(IXT_DEBUG_LOG)) {
     const len = <usize>String.UTF8.byteLength(message);
-    const utf8 = tryAlloc(len);
+    const utf8 = tryAllocUtf8(message, len);
     if (!utf8) return; // a log line is not worth a trap
-    String.UTF8.encodeUnsafe(changetype<usize>(message), message.length, utf8);
     ixt_debug_log(level, utf8, len);
     heap.free(utf8);
   }

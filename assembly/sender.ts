@@ -4,7 +4,7 @@
 
 import { CloseReason, HostStatus, SendStatus, StreamErrorCode } from "./enums";
 import { copyBytes } from "./frame";
-import { tryAlloc } from "./heap";
+import { tryAlloc, tryAllocUtf8 } from "./heap";
 import { stream_send_close, stream_send_data, stream_send_error } from "./imports";
 import { STREAM_ID_LEN, UNLIMITED_CREDIT } from "./layout";
 
@@ -105,8 +105,8 @@ const END_NONE: u8 = 0;
 const END_CLOSE: u8 = 1;
 const END_ERROR: u8 = 2;
 
-// The message a refused queued frame fails its stream with.
-const REFUSED_MESSAGE = "a queued frame was refused by the host";
+/** The message a stream is failed with when the host refuses one of its queued frames. */
+export const QUEUED_FRAME_REFUSED = "a queued frame was refused by the host";
 
 /**
  * Sends frames on one stream. Every method returns a `HostStatus` or a `SendStatus`; `isSent(status)`
@@ -257,9 +257,8 @@ export class StreamSender {
   sendText(text: string, endOfMessage: bool = true): i32 {
     if (this.sendClosed) return HostStatus.StreamClosed;
     const len = <usize>String.UTF8.byteLength(text);
-    const utf8 = tryAlloc(len);
+    const utf8 = tryAllocUtf8(text, len);
     if (!utf8) return SendStatus.NoMemory;
-    String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, utf8);
     const status = this.sendData(utf8, len, endOfMessage);
     heap.free(utf8);
     return status;
@@ -364,7 +363,7 @@ export class StreamSender {
    * what was queued after it. A live stream asks its handler (`onSendFailed`); a bare sender fails.
    */
   protected sendFailed(status: i32): void {
-    this.error(errorCodeFor(status), REFUSED_MESSAGE);
+    this.error(errorCodeFor(status), QUEUED_FRAME_REFUSED);
   }
 
   private setBlocked(blocked: bool): void {
@@ -374,20 +373,19 @@ export class StreamSender {
   }
 
   private refusedWhileDraining(status: i32): void {
-    const ending = this.endKind != END_NONE;
-    this.dropQueue();
-    this.setBlocked(false);
     if (streamGone(status)) {
-      this.sendClosed = true;
-      this.finish();
+      this.gone();
       this.sendFailed(status); // for the handler's information: nothing more can be sent
       return;
     }
+    const ending = this.endKind != END_NONE;
+    this.dropQueue();
+    this.setBlocked(false);
     if (ending) {
       // The module had ended the stream already: it must not end as if nothing had been lost.
       this.endKind = END_ERROR;
       this.endCode = errorCodeFor(status);
-      this.setEndMessage(REFUSED_MESSAGE);
+      this.setEndMessage(QUEUED_FRAME_REFUSED);
       this.sendEnd();
       return;
     }
@@ -415,9 +413,8 @@ export class StreamSender {
   // Keeps the Error's message as raw UTF-8 until it goes out; without memory for it, it goes out without.
   private setEndMessage(message: string): void {
     const len = <usize>String.UTF8.byteLength(message);
-    const utf8 = len ? tryAlloc(len) : 0;
+    const utf8 = len ? tryAllocUtf8(message, len) : 0;
     if (!utf8) return;
-    String.UTF8.encodeUnsafe(changetype<usize>(message), message.length, utf8);
     this.endMessage = utf8;
     this.endMessageLen = len;
   }

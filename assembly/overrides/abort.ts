@@ -16,42 +16,30 @@ import { ABORT_MESSAGE_CAPACITY, STREAM_ID_LEN } from "../layout";
 @lazy const messageEnd = messageBuffer + <usize>ABORT_MESSAGE_CAPACITY;
 
 // Appends `text` as UTF-8 up to the buffer's end, never splitting a character (a lone surrogate is
-// written as U+FFFD). Returns the new end.
+// written as U+FFFD). Counts how many UTF-16 units fit, then lets the standard library's encoder (which
+// allocates nothing) write them. Returns the new end.
 function appendString(at: usize, text: string): usize {
   const units = changetype<usize>(text);
-  const count = <usize>text.length;
-  for (let i: usize = 0; i < count; i++) {
-    let c = <u32>load<u16>(units + (i << 1));
+  const count = text.length;
+  let room = messageEnd - at;
+  let fit = 0;
+  while (fit < count) {
+    const c = <u32>load<u16>(units + ((<usize>fit) << 1));
     let size: usize = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-    if (c >= 0xd800 && c < 0xe000) {
-      const next = i + 1 < count ? <u32>load<u16>(units + ((i + 1) << 1)) : 0;
-      if (c < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        size = 4;
-      } else {
-        c = 0xfffd;
-      }
+    let step = 1;
+    if (
+      (c & 0xfc00) == 0xd800 &&
+      fit + 1 < count &&
+      ((<u32>load<u16>(units + ((<usize>(fit + 1)) << 1))) & 0xfc00) == 0xdc00
+    ) {
+      size = 4; // a surrogate pair
+      step = 2;
     }
-    if (at + size > messageEnd) break;
-    if (size == 1) {
-      store<u8>(at, c);
-    } else if (size == 2) {
-      store<u8>(at, 0xc0 | (c >> 6));
-      store<u8>(at, 0x80 | (c & 0x3f), 1);
-    } else if (size == 3) {
-      store<u8>(at, 0xe0 | (c >> 12));
-      store<u8>(at, 0x80 | ((c >> 6) & 0x3f), 1);
-      store<u8>(at, 0x80 | (c & 0x3f), 2);
-    } else {
-      store<u8>(at, 0xf0 | (c >> 18));
-      store<u8>(at, 0x80 | ((c >> 12) & 0x3f), 1);
-      store<u8>(at, 0x80 | ((c >> 6) & 0x3f), 2);
-      store<u8>(at, 0x80 | (c & 0x3f), 3);
-      i++;
-    }
-    at += size;
+    if (size > room) break;
+    room -= size;
+    fit += step;
   }
-  return at;
+  return at + String.UTF8.encodeUnsafe(units, fit, at, false, String.UTF8.ErrorMode.REPLACE);
 }
 
 function appendDecimal(at: usize, value: u32): usize {
