@@ -2,12 +2,11 @@
 // nothing. The templates are the project's files as they are written, except: `gitignore` becomes
 // `.gitignore` (npm leaves `.gitignore` files out of a package), package.json gets the folder's name and
 // this package's version of ixt-sdk-as, and the README's title is the folder's name.
-import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Io } from "./main.js";
+import { packageRoot } from "../host-shim/package-root.js";
 
 export const INIT_USAGE = `usage: ixt-as init [dir]
 
@@ -33,18 +32,6 @@ exit status: 0 written, 2 bad usage or the folder is not empty`;
 class InitError extends Error {}
 /** A mistake on the command line: the message is followed by a pointer to --help. */
 class InitUsageError extends InitError {}
-
-/** The installed package's root (the folder of its package.json), from here: cli/ or dist/cli/. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "ixt-sdk-as") return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("ixt-as init: cannot find the ixt-sdk-as package's root");
-    dir = parent;
-  }
-}
 
 /** The template files under `dir`, as paths relative to it, sorted. */
 async function templateFiles(dir: string, under = ""): Promise<string[]> {

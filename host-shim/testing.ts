@@ -8,8 +8,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type HostOptions, IxtHost } from "./host.js";
+import { packageRoot } from "./package-root.js";
 
 export * from "./index.js";
 
@@ -76,18 +76,6 @@ async function listing(dir: string): Promise<string[] | null> {
 }
 
 const listingHash = (names: string[] | null) => (names === null ? null : sha256(names.join("\n")));
-
-/** The ixt-sdk-as package's own folder (this file is in `host-shim/` or `dist/host-shim/`). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "ixt-sdk-as") return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("ixt-sdk-as/testing: cannot find the ixt-sdk-as package folder");
-    dir = parent;
-  }
-}
 
 type Asc = typeof import("assemblyscript/asc");
 
