@@ -96,6 +96,27 @@ describe("handler callbacks", () => {
     ]);
   });
 
+  it("onError gets at most the first 1024 bytes, cut at a character boundary, invalid UTF-8 as U+FFFD", async () => {
+    const host = await loadProbe();
+    const [a, b] = [streamIdOf(6), streamIdOf(7)];
+    host.open(a);
+    host.open(b);
+    takeLog(host);
+    // 1023 ASCII bytes, then "é" (2 bytes) across the 1024 boundary, then a long tail: only the ASCII is kept
+    const long = new Uint8Array([
+      ...new Uint8Array(1023).fill(0x61),
+      0xc3,
+      0xa9,
+      ...new Uint8Array(100_000).fill(0x62),
+    ]);
+    expect(host.error(a, StreamErrorCode.Internal, long)).toBe(0);
+    expect(host.error(b, StreamErrorCode.Internal, new Uint8Array([0x6d, 0xff, 0x78, 0x79, 0x7a]))).toBe(0);
+    expect(takeLog(host)).toEqual([
+      { cb: "error", id: toHex(a), code: StreamErrorCode.Internal, messageHex: hex("a".repeat(1023)) },
+      { cb: "error", id: toHex(b), code: StreamErrorCode.Internal, messageHex: hex("m\uFFFDxyz") },
+    ]);
+  });
+
   it("a reject returns its code (default Rejected) and the stream never becomes live", async () => {
     const host = await loadProbe();
     expect(host.open(streamIdOf(6), { method: "reject" })).toBe(StreamErrorCode.Rejected);

@@ -106,6 +106,35 @@ describe("stream_upper", () => {
   });
 });
 
+describe("stream_counter", () => {
+  it("a refused report fails the stream with the documented code instead of closing Normal", async () => {
+    const host = await IxtHost.load(example("stream_counter"), {
+      respond: (call) => (call.kind === "Data" ? HostStatus.PayloadTooLarge : undefined),
+    });
+    expect(host.open(id)).toBe(0);
+    host.data(id, "abc");
+    host.close(id, CloseReason.Normal);
+    expect(host.sent.map((c) => [c.kind, c.kind === "Error" ? c.code : c.status])).toEqual([
+      ["Data", HostStatus.PayloadTooLarge],
+      ["Error", StreamErrorCode.PayloadTooLarge],
+    ]);
+  });
+
+  it("a report answered WouldBlock is queued, and the Close waits behind it until a retry", async () => {
+    let blocks = 1;
+    const host = await IxtHost.load(example("stream_counter"), {
+      respond: (call) => (call.kind === "Data" && blocks-- > 0 ? HostStatus.WouldBlock : undefined),
+    });
+    expect(host.open(id)).toBe(0);
+    host.data(id, "abc");
+    host.close(id, CloseReason.Normal);
+    expect(texts(host)).toEqual(["3 bytes in 1 frames"]); // refused with WouldBlock, not yet delivered
+    host.credit(id, 0);
+    expect(texts(host)).toEqual(["3 bytes in 1 frames", "3 bytes in 1 frames", "Close"]);
+    expect(host.sent.map((c) => c.status)).toEqual([HostStatus.WouldBlock, HostStatus.Ok, HostStatus.Ok]);
+  });
+});
+
 describe("stream_ticker", () => {
   it("emits 1…N then closes, with unlimited credit", async () => {
     const host = await IxtHost.load(example("stream_ticker"));
