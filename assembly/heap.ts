@@ -137,11 +137,15 @@ export function tryAlloc(size: usize): usize {
 
 /**
  * Encodes `text` as UTF-8 into a new raw block of `byteLength` bytes (its `String.UTF8.byteLength`), or
- * returns 0 when memory cannot be had. Allocates nothing managed; free the block with `heap.free`.
+ * returns 0 when memory cannot be had. A lone surrogate becomes U+FFFD (3 bytes, as `TextEncoder` writes
+ * it; `byteLength` counts 3 for it too), so the bytes are always valid UTF-8. Allocates nothing managed;
+ * free the block with `heap.free`.
  */
 export function tryAllocUtf8(text: string, byteLength: usize): usize {
   const utf8 = tryAlloc(byteLength);
-  if (utf8) String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, utf8);
+  if (utf8) {
+    String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, utf8, false, String.UTF8.ErrorMode.REPLACE);
+  }
   return utf8;
 }
 

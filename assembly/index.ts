@@ -16,6 +16,7 @@ export {
   UNLIMITED,
   errorCodeFor,
   isSent,
+  refusalMessage,
   queuedBytesTotal,
   setClock,
   setQueueBudget,

@@ -60,6 +60,14 @@ export function errorCodeFor(status: i32): StreamErrorCode {
   return StreamErrorCode.Internal;
 }
 
+/** The message `sendDataOrFail` and its siblings fail a stream with, for a send that returned `status`. */
+export function refusalMessage(status: i32): string {
+  if (status == SendStatus.QueueFull) return "the stream's send queue is full";
+  if (status == SendStatus.NoMemory) return "out of memory for the stream's send queue";
+  if (status == HostStatus.PayloadTooLarge) return "the host refused a frame as too large";
+  return "the host refused a send";
+}
+
 // A host status as the SDK reports it: a value in the SDK's own range (0x100-0x1ff: Queued, QueueFull,
 // NoMemory…) would read as one of those, so it is reported as Internal.
 // @ts-ignore: decorator
@@ -262,6 +270,39 @@ export class StreamSender {
     const status = this.sendData(utf8, len, endOfMessage);
     heap.free(utf8);
     return status;
+  }
+
+  /**
+   * True when `bytes` payload bytes can be sent now without queueing (`writable >= bytes`). Reads
+   * naturally with small `i32` constants, where `writable` (a `u64`) would need a cast.
+   */
+  canSend(bytes: i32): bool {
+    return bytes >= 0 && this.writable >= <u64>bytes;
+  }
+
+  /**
+   * `sendData`, then, when the frame was not accepted (`isSent` is false), fails the stream with
+   * `errorCodeFor(status)` and a message naming the refusal. Returns true when the frame was sent or
+   * queued. Nothing is dropped in silence: a refused frame ends the stream with a documented code.
+   */
+  sendDataOrFail(ptr: usize, len: usize): bool {
+    return this.failUnlessSent(this.sendData(ptr, len));
+  }
+
+  /** `sendBytes` that fails the stream when the frame is not accepted (see `sendDataOrFail`). */
+  sendBytesOrFail(bytes: Uint8Array): bool {
+    return this.failUnlessSent(this.sendBytes(bytes));
+  }
+
+  /** `sendText` that fails the stream when the frame is not accepted (see `sendDataOrFail`). */
+  sendTextOrFail(text: string): bool {
+    return this.failUnlessSent(this.sendText(text));
+  }
+
+  private failUnlessSent(status: i32): bool {
+    if (isSent(status)) return true;
+    this.error(errorCodeFor(status), refusalMessage(status)); // StreamClosed on an ended stream: no-op
+    return false;
   }
 
   /**
