@@ -2,7 +2,8 @@
 
 import { CancelReason, CloseReason, StreamErrorCode } from "./enums";
 import { StreamFrame } from "./frame";
-import { QUEUED_FRAME_REFUSED, StreamSender, errorCodeFor } from "./sender";
+import { QUEUED_FRAME_REFUSED, StreamSender } from "./sender";
+import { errorCodeFor } from "./status";
 
 // Accepting is the common answer: one shared instance, made at the first accept rather than at start-up
 // (a start function that allocates initializes the allocator and makes every instantiation slower).

@@ -215,7 +215,7 @@ export function canAllocate(size: usize): bool {
 
 /**
  * Allocates `size` raw bytes straight from TLSF, uncounted by the collector's trigger (gc.ts): for buffers
- * the SDK frees itself. Check `canAllocate` first. Free with `heap.free`.
+ * the SDK frees itself. Check `canAllocate` first. Free with `rawFree`.
  */
 // @ts-ignore: decorator
 @inline
@@ -223,7 +223,14 @@ export function rawAlloc(size: usize): usize {
   return tlsfAlloc(size);
 }
 
-/** Allocates `size` raw bytes, or returns 0 when memory cannot be had. Free with `heap.free`. */
+/** Frees a raw block from `rawAlloc`, `tryAlloc` or `tryAllocUtf8`. */
+// @ts-ignore: decorator
+@inline
+export function rawFree(block: usize): void {
+  heap.free(block);
+}
+
+/** Allocates `size` raw bytes, or returns 0 when memory cannot be had. Free with `rawFree`. */
 export function tryAlloc(size: usize): usize {
   return canAllocate(size) ? tlsfAlloc(size) : 0;
 }
@@ -232,7 +239,7 @@ export function tryAlloc(size: usize): usize {
  * Encodes `text` as UTF-8 into a new raw block of `byteLength` bytes (its `String.UTF8.byteLength`), or
  * returns 0 when memory cannot be had. A lone surrogate becomes U+FFFD (3 bytes, as `TextEncoder` writes
  * it; `byteLength` counts 3 for it too), so the bytes are always valid UTF-8. Allocates nothing managed;
- * free the block with `heap.free`.
+ * free the block with `rawFree`.
  */
 export function tryAllocUtf8(text: string, byteLength: usize): usize {
   const utf8 = tryAlloc(byteLength);

@@ -6,22 +6,17 @@ import "./overrides/abort";
 
 export * from "./enums";
 export { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "./frame";
+export { QUEUED_FRAME_REFUSED, StreamSender, UNLIMITED } from "./sender";
+export { errorCodeFor, isSent, refusalMessage } from "./status";
 export {
-  Clock,
   DEFAULT_QUEUE_BUDGET,
   DEFAULT_STREAM_QUEUE_LIMIT,
   QUEUED_FRAME_OVERHEAD,
-  QUEUED_FRAME_REFUSED,
-  StreamSender,
-  UNLIMITED,
-  errorCodeFor,
-  isSent,
-  refusalMessage,
   queuedBytesTotal,
-  setClock,
   setQueueBudget,
   setStreamQueueLimit,
-} from "./sender";
+} from "./frame-queue";
+export { Clock, setClock } from "./clock";
 export { OpenDecision, ServerStreamHandler } from "./handler";
 export { ServerStreamHandlerFactory, registerMethod, registerServerStreamHandler } from "./routes";
 export { UNLIMITED_CREDIT, STREAM_ID_LEN } from "./layout";
@@ -29,7 +24,9 @@ export { ALLOC_MAX, DEFAULT_MAX_FRAME_SIZE, maxFrameSize, setMaxFrameSize } from
 export { allocatorGuarded } from "./heap";
 export { memoryAvailable } from "./gc";
 export { OUT_OF_MEMORY_MESSAGE } from "./fatal";
-export { OPEN_HEADROOM } from "./dispatch";
-export { DEFAULT_MAX_LIVE_STREAMS, liveStreamCount, maxLiveStreams, setMaxLiveStreams } from "./streams";
+export { OPEN_HEADROOM } from "./admission";
+export { RETRIES_PER_CALL } from "./retry";
+export { TRAPPED_MESSAGE } from "./recovery";
+export { DEFAULT_MAX_LIVE_STREAMS, liveStreamCount, maxLiveStreams, setMaxLiveStreams } from "./stream-table";
 export { LOG_ENABLED, LogLevel, log } from "./log";
 export { decodeUtf8, utf8Equals, completeUtf8Len } from "./utf8";

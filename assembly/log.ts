@@ -5,7 +5,7 @@
 //   does not, so a debug build is for development only;
 // - WASI profile: each line goes to stderr as "[level] message".
 
-import { tryAllocUtf8 } from "./heap";
+import { rawFree, tryAllocUtf8 } from "./heap";
 
 // @ts-ignore: decorator
 @external("ixt_debug", "log")
@@ -24,6 +24,16 @@ export enum LogLevel {
 @inline
 // @ts-ignore: defined by the build (asconfig "use")
 export const LOG_ENABLED: bool = isDefined(ASC_WASI) || isDefined(IXT_DEBUG_LOG);
+
+/**
+ * True in a build with the preset's `debug` target (which defines IXT_DEBUG_LOG): the SDK then checks
+ * for common mistakes and says so (a `StreamFrame` used after its callback returned aborts with a message;
+ * a send on a stream that has ended logs a warning). A release build compiles the checks out.
+ */
+// @ts-ignore: decorator
+@inline
+// @ts-ignore: defined by the build (asconfig "use")
+export const DEBUG_GUARDS: bool = isDefined(IXT_DEBUG_LOG);
 
 function levelName(level: LogLevel): string {
   switch (level) {
@@ -48,7 +58,7 @@ function write(level: LogLevel, message: string): void {
     const utf8 = tryAllocUtf8(message, len);
     if (!utf8) return; // a log line is not worth a trap
     ixt_debug_log(level, utf8, len);
-    heap.free(utf8);
+    rawFree(utf8);
   }
 }
 

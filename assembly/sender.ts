@@ -1,165 +1,93 @@
-// The safe sending surface for one stream, over the raw imports in imports.ts: credit, a bounded queue
-// for what cannot go out yet, the stream's end, and what a refusal by the host does (docs/ABI.md,
+// The safe sending surface for one stream, over the raw imports in imports.ts: credit, the queue for what
+// cannot go out yet (frame-queue.ts), the stream's end, and what a refusal by the host does (docs/ABI.md,
 // "Credit and backpressure" and "Host refusals").
+//
+// A sender knows nothing of the stream table, the blocked list or the handler: what happens to it that the
+// stream's owner must act on (it finished, it became blocked or unblocked, the host refused a queued frame)
+// it tells its `SenderOwner` (live-stream.ts implements it).
 
+import { nowMs } from "./clock";
 import { CloseReason, HostStatus, SendStatus, StreamErrorCode } from "./enums";
 import { copyBytes } from "./frame";
-import { tryAlloc, tryAllocUtf8 } from "./heap";
+import { FrameQueue } from "./frame-queue";
+import { rawFree, tryAllocUtf8 } from "./heap";
 import { stream_send_close, stream_send_data, stream_send_error } from "./imports";
 import { STREAM_ID_LEN, UNLIMITED_CREDIT } from "./layout";
+import { DEBUG_GUARDS, log } from "./log";
+import { errorCodeFor, fromHost, isSent, refusalMessage, streamGone } from "./status";
 
 /** `availableCredit`/`writable` of a stream opened with unlimited credit, and `remainingMs()` without a deadline. */
 export const UNLIMITED: u64 = u64.MAX_VALUE;
 
-/** Default for `setStreamQueueLimit`: 1 MiB queued per stream. */
-export const DEFAULT_STREAM_QUEUE_LIMIT: usize = 1 << 20;
-
-/** Default for `setQueueBudget`: 16 MiB queued by the whole module. */
-export const DEFAULT_QUEUE_BUDGET: usize = 16 << 20;
-
-/**
- * What each queued frame is charged beyond its payload, against both queue limits: its node header
- * (8 bytes), the allocator's block header (4) and alignment (up to 15), rounded up. Empty frames count.
- */
-export const QUEUED_FRAME_OVERHEAD: usize = 32;
-
-let queueLimit: usize = DEFAULT_STREAM_QUEUE_LIMIT;
-let queueBudget: usize = DEFAULT_QUEUE_BUDGET;
-let queuedTotal: usize = 0;
-
-/** Sets how many bytes each stream may queue (payloads plus `QUEUED_FRAME_OVERHEAD` each; default 1 MiB). */
-export function setStreamQueueLimit(bytes: usize): void {
-  queueLimit = bytes;
-}
-
-/** Sets how many bytes all streams together may queue (payloads plus `QUEUED_FRAME_OVERHEAD` each; default 16 MiB). */
-export function setQueueBudget(bytes: usize): void {
-  queueBudget = bytes;
-}
-
-/** Bytes charged to the module's queue budget now, over all streams. */
-export function queuedBytesTotal(): usize {
-  return queuedTotal;
-}
-
-/** True for a send result that means the frame was accepted: `Ok` (sent) or `Queued` (it will go out). */
-// @ts-ignore: decorator
-@inline
-export function isSent(status: i32): bool {
-  return status == HostStatus.Ok || status == SendStatus.Queued;
-}
-
-/**
- * The `StreamErrorCode` to fail a stream with after a send returned `status`: `ResourceExhausted` for
- * `QueueFull` and `NoMemory`, `PayloadTooLarge` for the host's `PayloadTooLarge`, otherwise `Internal`.
- */
-export function errorCodeFor(status: i32): StreamErrorCode {
-  if (status == SendStatus.QueueFull || status == SendStatus.NoMemory)
-    return StreamErrorCode.ResourceExhausted;
-  if (status == HostStatus.PayloadTooLarge) return StreamErrorCode.PayloadTooLarge;
-  return StreamErrorCode.Internal;
-}
-
-/** The message `sendDataOrFail` and its siblings fail a stream with, for a send that returned `status`. */
-export function refusalMessage(status: i32): string {
-  if (status == SendStatus.QueueFull) return "the stream's send queue is full";
-  if (status == SendStatus.NoMemory) return "out of memory for the stream's send queue";
-  if (status == HostStatus.PayloadTooLarge) return "the host refused a frame as too large";
-  return "the host refused a send";
-}
-
-// A host status as the SDK reports it: a value in the SDK's own range (0x100-0x1ff: Queued, QueueFull,
-// NoMemory…) would read as one of those, so it is reported as Internal.
-// @ts-ignore: decorator
-@inline
-function fromHost(status: i32): i32 {
-  return (status & ~0xff) == 0x100 ? HostStatus.Internal : status;
-}
-
-// True for the host statuses that say the stream no longer exists on the host's side.
-// @ts-ignore: decorator
-@inline
-function streamGone(status: i32): bool {
-  return status == HostStatus.UnknownStream || status == HostStatus.StreamClosed;
-}
-
-/** Milliseconds on some monotonic or wall clock, for deadlines. */
-export type Clock = () => u64;
-
-let clock: Clock | null = null;
-
-/** Registers the clock `remainingMs()` measures with. The bare ixt ABI has none; under WASI, `Date.now()` works. */
-export function setClock(now: Clock): void {
-  clock = now;
-}
-
-function nowMs(): u64 {
-  const now = clock;
-  return now ? now() : 0;
-}
-
-// A queued Data frame: one raw block from the heap, freed when it goes out or is dropped, so queued
-// output never waits for a collection.
-// ┌──────────────┬──────────────┬─────────────────────────┐
-// │ next (usize) │ length (u32) │ payload …               │
-// └──────────────┴──────────────┴─────────────────────────┘
-// @ts-ignore: decorator
-@inline const NODE_LEN: usize = 4;
-// @ts-ignore: decorator
-@inline const NODE_PAYLOAD: usize = 8;
-
-// What ends the stream once the queue has drained.
-const END_NONE: u8 = 0;
-const END_CLOSE: u8 = 1;
-const END_ERROR: u8 = 2;
-
-// Where the id's 16 bytes start inside a sender (the host reads them from there).
-// @ts-ignore: decorator
-@inline const ID_OFFSET: usize = offsetof<StreamSender>("idLo");
-
 /** The message a stream is failed with when the host refuses one of its queued frames. */
 export const QUEUED_FRAME_REFUSED = "a queued frame was refused by the host";
+
+// What ends the stream once the queue has drained.
+// @ts-ignore: decorator
+@inline const END_NONE: u8 = 0;
+// @ts-ignore: decorator
+@inline const END_CLOSE: u8 = 1;
+// @ts-ignore: decorator
+@inline const END_ERROR: u8 = 2;
+
+/**
+ * What a sender tells the stream that owns it. The SDK's stream table implements it (live-stream.ts); it is
+ * not for handler code.
+ */
+export abstract class SenderOwner {
+  /** The stream's last frame went out, or never will: nothing more can be sent. */
+  abstract senderFinished(): void;
+  /** The host answered WouldBlock (`true`), or the stream's output moved again (`false`). */
+  abstract senderBlocked(blocked: bool): void;
+  /**
+   * The host refused a queued frame with `status` (neither Ok nor WouldBlock); it and what was queued
+   * after it were dropped. When `status` says the stream is gone, it has already finished.
+   */
+  abstract senderRefused(status: i32): void;
+}
 
 /**
  * Sends frames on one stream. Every method returns a `HostStatus` or a `SendStatus`; `isSent(status)`
  * tells whether the frame was accepted.
  *
- * The stream id is copied into this object when the stream opens, so a sender stays valid after the
- * frame that opened it is gone, and a handler may send on any stream it holds, not only the one being
- * dispatched. Data goes to the host at once while nothing is queued and the stream's credit covers it;
- * otherwise it is copied into a bounded queue and sent in order later (`Queued`), or refused when a
- * queue limit would be passed (`QueueFull`) or memory cannot be had (`NoMemory`). A frame the host
- * answers WouldBlock is queued and retried. Once the module has closed or errored the stream, or the
- * stream has ended, every send returns `StreamClosed` without calling the host.
+ * The dispatcher makes one per stream and hands it to every callback; handler code never constructs one.
+ * The stream id is copied into it when the stream opens, so a sender stays valid after the frame that
+ * opened it is gone, and a handler may send on any stream it holds, not only the one being dispatched.
+ * Data goes to the host at once while nothing is queued and the stream's credit covers it; otherwise it
+ * is copied into a bounded queue and sent in order later (`Queued`), or refused when a queue limit would
+ * be passed (`QueueFull`) or memory cannot be had (`NoMemory`). A frame the host answers WouldBlock is
+ * queued and retried. Once the module has closed or errored the stream, or the stream has ended, every
+ * send returns `StreamClosed` without calling the host (a debug build logs a warning naming the call).
+ *
+ * Counters are `u64` (`writable`, `availableCredit`, `remainingMs()`) so that `UNLIMITED` fits: compare
+ * them with `u64` values, or use `canSend(bytes)` with an `i32`.
  */
+// @ts-ignore: decorator
+@final
 export class StreamSender {
   // The id's 16 bytes, in wire order. The host reads them straight from this object (`idPtr`).
   /** First 8 bytes of the stream id, as a little-endian u64. */
   readonly idLo: u64;
   /** Last 8 bytes of the stream id, as a little-endian u64. */
   readonly idHi: u64;
-  /** True once nothing more may be sent: see the class comment. */
-  protected sendClosed: bool = false;
-  /** Bytes the caller can take now; `UNLIMITED` when the Open said so. */
-  protected credit: u64;
+  private sendClosed: bool = false; // nothing more may be sent: see the class comment
   private blocked: bool = false; // the host answered WouldBlock; the head frame waits for a retry
-  private head: usize = 0; // first queued node, 0 when none
-  private tail: usize = 0;
-  private queuedFrameCount: i32 = 0;
-  private queuedByteCount: usize = 0; // payload bytes
-  private queuedCharge: usize = 0; // payload bytes + QUEUED_FRAME_OVERHEAD per frame
+  private credit: u64; // bytes the caller can take now; UNLIMITED when the Open said so
+  private readonly queue: FrameQueue = new FrameQueue();
   private endKind: u8 = END_NONE;
   private endCode: u32 = 0; // the close reason or error code
   private endMessage: usize = 0; // raw UTF-8 block, 0 for none
   private endMessageLen: usize = 0;
   private readonly deadline: u32;
   private readonly openedAtMs: u64;
+  private readonly owner: SenderOwner;
 
   /**
-   * A sender for the stream whose 16-byte id is at `idPtr` (the id is copied), with the Open's initial
-   * credit (`0xFFFFFFFF` = unlimited) and deadline in ms (0 = none).
+   * Not for handler code: the dispatcher makes the sender of each stream it opens. `idPtr`: the 16-byte
+   * id (copied); `initialCredit`: the Open's (`0xFFFFFFFF` = unlimited); `deadlineMs`: 0 = none.
    */
-  constructor(idPtr: usize, initialCredit: u32 = UNLIMITED_CREDIT, deadlineMs: u32 = 0) {
+  constructor(owner: SenderOwner, idPtr: usize, initialCredit: u32, deadlineMs: u32) {
+    this.owner = owner;
     this.idLo = load<u64>(idPtr);
     this.idHi = load<u64>(idPtr, 8);
     this.credit = initialCredit == UNLIMITED_CREDIT ? UNLIMITED : <u64>initialCredit;
@@ -187,32 +115,43 @@ export class StreamSender {
     return this.blocked;
   }
 
-  /** Payload bytes the caller can take now; `UNLIMITED` (u64.MAX_VALUE) for an unlimited stream. */
+  /** Payload bytes the caller can take now (a `u64`); `UNLIMITED` (u64.MAX_VALUE) for an unlimited stream. */
   get availableCredit(): u64 {
     return this.credit;
   }
 
   /**
-   * Payload bytes a producer can send now without queueing: the credit not already claimed by queued
-   * frames; `UNLIMITED` for an unlimited stream; 0 while the host is answering WouldBlock or once the
-   * stream is closed. `onWritable` runs when it becomes positive again.
+   * Payload bytes a producer can send now without queueing (a `u64`): the credit not already claimed by
+   * queued frames; `UNLIMITED` for an unlimited stream; 0 while the host is answering WouldBlock or once
+   * the stream is closed. `onWritable` runs when it becomes positive again. With an `i32`, use `canSend`.
    */
   get writable(): u64 {
     if (this.sendClosed || this.blocked) return 0;
     const credit = this.credit;
     if (credit == UNLIMITED) return UNLIMITED;
-    const queued = <u64>this.queuedByteCount;
+    const queued = <u64>this.queue.bytes;
     return credit > queued ? credit - queued : 0;
+  }
+
+  /**
+   * True when a Data frame of `bytes` payload bytes would go to the host now rather than into the queue:
+   * the stream is open, not blocked, nothing is queued and the credit covers it (for `bytes` > 0 that is
+   * `writable >= bytes`). Reads naturally with small `i32` constants, where `writable` (a `u64`) would
+   * need a cast. False for a negative `bytes`.
+   */
+  canSend(bytes: i32): bool {
+    if (bytes < 0 || this.sendClosed || this.blocked || this.queue.head) return false;
+    return this.credit >= <u64>bytes;
   }
 
   /** Payload bytes waiting in the queue. */
   get queuedBytes(): usize {
-    return this.queuedByteCount;
+    return this.queue.bytes;
   }
 
   /** Frames waiting in the queue. */
   get queuedFrames(): i32 {
-    return this.queuedFrameCount;
+    return this.queue.frames;
   }
 
   /** The Open's deadline in ms from the Open; 0 for none. */
@@ -221,7 +160,7 @@ export class StreamSender {
   }
 
   /**
-   * Milliseconds left before the deadline (0 once it has passed; `UNLIMITED` without a deadline),
+   * Milliseconds left before the deadline (a `u64`: 0 once it has passed; `UNLIMITED` without a deadline),
    * measured with the clock from `setClock`. Without a clock it is the deadline as sent. The runtime
    * enforces deadlines itself and sends Cancel(Deadline).
    */
@@ -242,63 +181,45 @@ export class StreamSender {
    * message (docs/ABI.md), as in the Rust crate. It is accepted so code ports unchanged.
    */
   sendData(ptr: usize, len: usize, endOfMessage: bool = true): i32 {
-    // The hot path calls nothing with a managed operand (`this` is passed on as an address: the caller
-    // already holds it on the shadow stack), so it needs no shadow-stack frame of its own.
-    if (this.sendClosed) return HostStatus.StreamClosed;
-    if (this.head == 0 && this.credit >= <u64>len) {
-      const self = changetype<usize>(this);
+    // The hot path reads its fields as addresses and passes `this` on as one (the caller already holds it
+    // on the shadow stack), so it needs no shadow-stack frame of its own.
+    const self = changetype<usize>(this);
+    if (load<bool>(self, SEND_CLOSED)) return StreamSender.closedSend(self, "sendData");
+    const credit = load<u64>(self, CREDIT);
+    if (FrameQueue.isEmptyAt(load<usize>(self, QUEUE)) && credit >= <u64>len) {
       const status = fromHost(stream_send_data(self + ID_OFFSET, STREAM_ID_LEN, ptr, len));
       if (status != HostStatus.Ok) return StreamSender.refusedDirectly(self, ptr, len, status);
-      if (this.credit != UNLIMITED) this.credit -= len;
+      if (credit != UNLIMITED) store<u64>(self, credit - len, CREDIT);
       return HostStatus.Ok;
     }
-    return StreamSender.enqueueOn(changetype<usize>(this), ptr, len);
+    return StreamSender.enqueueOn(self, ptr, len);
   }
 
-  // `sendData`'s cold paths, out of line and given the sender as an address (see `sendData`).
-  private static refusedDirectly(self: usize, ptr: usize, len: usize, status: i32): i32 {
-    const sender = changetype<StreamSender>(self);
-    if (status != HostStatus.WouldBlock) {
-      if (streamGone(status)) sender.gone();
-      return status;
-    }
-    // Blocked even if the queue cannot take it: a retry then tells the producer (onWritable).
-    sender.setBlocked(true);
-    return sender.enqueue(ptr, len);
-  }
-
-  private static enqueueOn(self: usize, ptr: usize, len: usize): i32 {
-    return changetype<StreamSender>(self).enqueue(ptr, len);
-  }
-
-  /** Sends the bytes of `bytes` as one Data frame. */
+  /** Sends the bytes of `bytes` as one Data frame (see `sendData`). */
   sendBytes(bytes: Uint8Array, endOfMessage: bool = true): i32 {
     return this.sendData(bytes.dataStart, <usize>bytes.byteLength, endOfMessage);
   }
 
-  /** Sends `text`, encoded as UTF-8, as one Data frame (`NoMemory` if the encoded copy cannot be had). */
+  /**
+   * Sends `text`, encoded as UTF-8, as one Data frame (see `sendData`). A lone surrogate is sent as U+FFFD,
+   * as `TextEncoder` does, so the payload is always valid UTF-8. `NoMemory` if the encoded copy cannot be
+   * had.
+   */
   sendText(text: string, endOfMessage: bool = true): i32 {
-    if (this.sendClosed) return HostStatus.StreamClosed;
+    if (this.sendClosed) return StreamSender.closedSend(changetype<usize>(this), "sendText");
     const len = <usize>String.UTF8.byteLength(text);
     const utf8 = tryAllocUtf8(text, len);
     if (!utf8) return SendStatus.NoMemory;
     const status = this.sendData(utf8, len, endOfMessage);
-    heap.free(utf8);
+    rawFree(utf8);
     return status;
   }
 
   /**
-   * True when `bytes` payload bytes can be sent now without queueing (`writable >= bytes`). Reads
-   * naturally with small `i32` constants, where `writable` (a `u64`) would need a cast.
-   */
-  canSend(bytes: i32): bool {
-    return bytes >= 0 && this.writable >= <u64>bytes;
-  }
-
-  /**
    * `sendData`, then, when the frame was not accepted (`isSent` is false), fails the stream with
-   * `errorCodeFor(status)` and a message naming the refusal. Returns true when the frame was sent or
-   * queued. Nothing is dropped in silence: a refused frame ends the stream with a documented code.
+   * `errorCodeFor(status)` and a message naming the refusal (`refusalMessage`). Returns true when the
+   * frame was sent or queued. Nothing is dropped in silence: a refused frame ends the stream with a
+   * documented code. On a stream that has already ended it returns false and sends nothing.
    */
   sendDataOrFail(ptr: usize, len: usize): bool {
     return this.failUnlessSent(this.sendData(ptr, len));
@@ -314,128 +235,113 @@ export class StreamSender {
     return this.failUnlessSent(this.sendText(text));
   }
 
-  private failUnlessSent(status: i32): bool {
-    if (isSent(status)) return true;
-    this.error(errorCodeFor(status), refusalMessage(status)); // StreamClosed on an ended stream: no-op
-    return false;
-  }
-
   /**
    * Closes the stream, after any queued Data (then it returns `Queued`). Afterwards every send returns
    * `StreamClosed`. A Close the host answers WouldBlock is retried like Data (`Queued`).
    */
   close(reason: CloseReason = CloseReason.Normal): i32 {
-    if (this.sendClosed) return HostStatus.StreamClosed;
+    if (this.sendClosed) return StreamSender.closedSend(changetype<usize>(this), "close");
     this.sendClosed = true;
     this.endKind = END_CLOSE;
     this.endCode = reason;
-    return this.head ? SendStatus.Queued : this.sendEnd();
+    return this.queue.head ? SendStatus.Queued : this.sendEnd();
   }
 
   /**
-   * Fails the stream with `code` and a UTF-8 `message`, after any queued Data (then it returns
-   * `Queued`). Afterwards every send returns `StreamClosed`. If memory for the message cannot be had,
-   * the Error goes out without it.
+   * Fails the stream with `code` and `message` (sent as UTF-8; a lone surrogate as U+FFFD), after any
+   * queued Data (then it returns `Queued`). Afterwards every send returns `StreamClosed`. If memory for
+   * the message cannot be had, the Error goes out without it.
    */
   error(code: StreamErrorCode, message: string = ""): i32 {
-    if (this.sendClosed) return HostStatus.StreamClosed;
+    if (this.sendClosed) return StreamSender.closedSend(changetype<usize>(this), "error");
     this.sendClosed = true;
     this.endKind = END_ERROR;
     this.endCode = code;
     this.setEndMessage(message);
-    return this.head ? SendStatus.Queued : this.sendEnd();
+    return this.queue.head ? SendStatus.Queued : this.sendEnd();
   }
 
-  /** Adds `bytes` of credit and sends what it covers from the queue, then a waiting Close or Error. */
-  protected grantCredit(bytes: u32): void {
+  /**
+   * Not for handler code (the dispatcher calls it for each Credit frame): adds `bytes` of credit and sends
+   * what it covers from the queue, then a waiting Close or Error.
+   */
+  receiveCredit(bytes: u32): void {
     if (this.credit != UNLIMITED) this.credit += bytes;
     this.flush();
   }
 
+  /** Not for handler code (the dispatcher's retries): tries the frames the host answered WouldBlock again. */
+  retry(): void {
+    this.flush();
+  }
+
   /**
-   * Sends queued frames in order while the credit covers them, then a waiting Close or Error. Stops at
-   * WouldBlock (the stream stays blocked until the next retry). A refusal that says the stream is gone
-   * finishes it; any other refusal drops the frame and everything queued after it, then lets the handler
-   * know (`sendFailed`), or fails the stream if the module had already ended it.
+   * Not for handler code (the dispatcher calls it when the caller cancels or errors the stream, its Open is
+   * rejected, or its call trapped): drops everything queued and finishes the stream.
    */
-  protected flush(): void {
-    let node = this.head;
-    while (node) {
-      const len = <usize>load<u32>(node, NODE_LEN);
+  terminate(): void {
+    this.gone();
+  }
+
+  // Sends queued frames in order while the credit covers them, then a waiting Close or Error. Stops at
+  // WouldBlock (the stream stays blocked until the next retry). A refusal that says the stream is gone
+  // finishes it; any other refusal drops the frame and everything queued after it, then tells the owner,
+  // or fails the stream if the module had already ended it.
+  private flush(): void {
+    const queue = this.queue;
+    while (queue.head) {
+      const len = queue.headLength();
       if (this.credit < <u64>len) {
         this.setBlocked(false);
         return;
       }
-      const status = fromHost(stream_send_data(this.idPtr, STREAM_ID_LEN, node + NODE_PAYLOAD, len));
+      const status = fromHost(stream_send_data(this.idPtr, STREAM_ID_LEN, queue.headPayload(), len));
       if (status != HostStatus.Ok) {
         if (status == HostStatus.WouldBlock) this.setBlocked(true);
         else this.refusedWhileDraining(status);
         return;
       }
       if (this.credit != UNLIMITED) this.credit -= len;
-      const next = load<usize>(node);
-      this.unqueue(node, len);
-      node = next;
-      this.head = node;
+      queue.pop();
     }
-    this.tail = 0;
     if (this.endKind == END_NONE) {
       this.setBlocked(false);
       return;
     }
     const status = this.sendEnd();
-    if (!isSent(status)) this.sendFailed(status); // the stream has ended: for the handler's information
+    if (!isSent(status)) this.owner.senderRefused(status); // the stream has ended: for the owner's information
   }
 
-  /** Forgets everything queued, the waiting Close or Error included. */
-  protected dropQueue(): void {
-    let node = this.head;
-    while (node) {
-      const next = load<usize>(node);
-      this.unqueue(node, <usize>load<u32>(node, NODE_LEN));
-      node = next;
-    }
-    this.head = 0;
-    this.tail = 0;
+  // The stream has ended on the host's side, or will never send again: drop everything and finish.
+  private gone(): void {
+    this.queue.clear();
     this.releaseEnd();
-  }
-
-  /** The stream has ended on the host's side, or will never send again: drop everything and finish. */
-  protected gone(): void {
-    this.dropQueue();
     this.sendClosed = true;
     this.setBlocked(false);
-    this.finish();
-  }
-
-  /** The stream's last frame has gone out (or never will). A live stream also leaves the table (streams.ts). */
-  protected finish(): void {}
-
-  /** The host answered WouldBlock (`true`) or the stream's output moved again (`false`). */
-  protected blockedChanged(blocked: bool): void {}
-
-  /**
-   * The host refused a queued frame with `status` (neither Ok nor WouldBlock) and it was dropped, with
-   * what was queued after it. A live stream asks its handler (`onSendFailed`); a bare sender fails.
-   */
-  protected sendFailed(status: i32): void {
-    this.error(errorCodeFor(status), QUEUED_FRAME_REFUSED);
+    this.owner.senderFinished();
   }
 
   private setBlocked(blocked: bool): void {
     if (this.blocked == blocked) return;
     this.blocked = blocked;
-    this.blockedChanged(blocked);
+    this.owner.senderBlocked(blocked);
+  }
+
+  private failUnlessSent(status: i32): bool {
+    if (isSent(status)) return true;
+    this.error(errorCodeFor(status), refusalMessage(status)); // StreamClosed on an ended stream: no-op
+    return false;
   }
 
   private refusedWhileDraining(status: i32): void {
     if (streamGone(status)) {
       this.gone();
-      this.sendFailed(status); // for the handler's information: nothing more can be sent
+      this.owner.senderRefused(status); // for the owner's information: nothing more can be sent
       return;
     }
     const ending = this.endKind != END_NONE;
-    this.dropQueue();
+    this.queue.clear();
+    this.releaseEnd();
     this.setBlocked(false);
     if (ending) {
       // The module had ended the stream already: it must not end as if nothing had been lost.
@@ -445,7 +351,7 @@ export class StreamSender {
       this.sendEnd();
       return;
     }
-    this.sendFailed(status);
+    this.owner.senderRefused(status);
   }
 
   // Sends the waiting Close or Error now. WouldBlock keeps it waiting (`Queued`); anything else ends the
@@ -462,7 +368,7 @@ export class StreamSender {
     }
     this.releaseEnd();
     this.setBlocked(false);
-    this.finish();
+    this.owner.senderFinished();
     return status;
   }
 
@@ -476,37 +382,51 @@ export class StreamSender {
   }
 
   private releaseEnd(): void {
-    if (this.endMessage) heap.free(this.endMessage);
+    if (this.endMessage) rawFree(this.endMessage);
     this.endMessage = 0;
     this.endMessageLen = 0;
     this.endKind = END_NONE;
   }
 
-  private enqueue(ptr: usize, len: usize): i32 {
-    const charge = <u64>len + QUEUED_FRAME_OVERHEAD;
-    if (<u64>this.queuedCharge + charge > <u64>queueLimit) return SendStatus.QueueFull;
-    if (<u64>queuedTotal + charge > <u64>queueBudget) return SendStatus.QueueFull;
-    const node = tryAlloc(NODE_PAYLOAD + len);
-    if (!node) return SendStatus.NoMemory;
-    store<usize>(node, 0);
-    store<u32>(node, <u32>len, NODE_LEN);
-    memory.copy(node + NODE_PAYLOAD, ptr, len);
-    if (this.tail) store<usize>(this.tail, node);
-    else this.head = node;
-    this.tail = node;
-    this.queuedFrameCount++;
-    this.queuedByteCount += len;
-    this.queuedCharge += <usize>charge;
-    queuedTotal += <usize>charge;
-    return SendStatus.Queued;
+  /** `isClosed` of the sender at `address`, read without a managed local (the dispatcher's Data path). */
+  // @ts-ignore: decorator
+  @inline static isClosedAt(address: usize): bool {
+    return load<bool>(address, SEND_CLOSED);
   }
 
-  private unqueue(node: usize, len: usize): void {
-    const charge = len + QUEUED_FRAME_OVERHEAD;
-    this.queuedFrameCount--;
-    this.queuedByteCount -= len;
-    this.queuedCharge -= charge;
-    queuedTotal -= charge;
-    heap.free(node);
+  // ---- `sendData`'s cold paths, out of line and given the sender as an address (see `sendData`) ----
+
+  private static refusedDirectly(self: usize, ptr: usize, len: usize, status: i32): i32 {
+    const sender = changetype<StreamSender>(self);
+    if (status != HostStatus.WouldBlock) {
+      if (streamGone(status)) sender.gone();
+      return status;
+    }
+    // Blocked even if the queue cannot take it: a retry then tells the producer (onWritable).
+    sender.setBlocked(true);
+    return sender.queue.push(ptr, len);
+  }
+
+  private static enqueueOn(self: usize, ptr: usize, len: usize): i32 {
+    return changetype<StreamSender>(self).queue.push(ptr, len);
+  }
+
+  // A send on a stream that has ended: StreamClosed, and in a debug build a warning naming the call.
+  private static closedSend(self: usize, call: string): i32 {
+    if (DEBUG_GUARDS) {
+      log.warn(call + " on a stream that has ended returned StreamClosed (3); nothing was sent");
+    }
+    return HostStatus.StreamClosed;
   }
 }
+
+// Where the id's 16 bytes start inside a sender (the host reads them from there), and the fields the hot
+// path reads as addresses.
+// @ts-ignore: decorator
+@inline const ID_OFFSET: usize = offsetof<StreamSender>("idLo");
+// @ts-ignore: decorator
+@inline const SEND_CLOSED: usize = offsetof<StreamSender>("sendClosed");
+// @ts-ignore: decorator
+@inline const CREDIT: usize = offsetof<StreamSender>("credit");
+// @ts-ignore: decorator
+@inline const QUEUE: usize = offsetof<StreamSender>("queue");

@@ -3,7 +3,7 @@
 // through them, and the echo check.
 //
 // Variants (all with the same ABI, docs/ABI.md):
-//   a  build/stream_echo.wasm: examples/stream_echo.ts on the SDK (release target, minimal runtime)
+//   a  build/stream_echo.wasm: examples/stream_echo.ts on the SDK (release target, incremental runtime)
 //   b  bench/echo.wat: hand-written WebAssembly text, no SDK; the payload pointer goes straight to the host
 //   c  bench/plain_echo.as.ts: AssemblyScript without the SDK, copying each payload into a Uint8Array
 import asc from "assemblyscript/asc";

@@ -178,7 +178,7 @@ function table(rows: Row[]): string {
 }
 
 const moduleSizes = (): Record<string, number> => ({
-  "stream_echo (minimal runtime)": statSync(variants.a.path).size,
+  "stream_echo (incremental runtime)": statSync(variants.a.path).size,
   "hand-written WAT echo": statSync(variants.b.path).size,
   "plain AS echo (incremental runtime)": statSync(variants.c.path).size,
   ...(all.r ? { "Rust echo": statSync(all.r.path).size } : {}),

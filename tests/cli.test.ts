@@ -20,22 +20,11 @@ async function ixtAs(...args: string[]): Promise<{ code: number; out: string; er
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-/**
- * Compiles AssemblyScript with an empty asconfig (no preset), as a user who forgot it would, except for the
- * minimal runtime, which the SDK needs to compile at all.
- */
+/** Compiles AssemblyScript with an empty asconfig (no preset), as a user who forgot it would. */
 async function compileWithoutPreset(entry: string, outFile: string): Promise<void> {
   const config = join(dir, "empty-asconfig.json");
   writeFileSync(config, "{}");
-  const { error, stderr } = await asc.main([
-    entry,
-    "--config",
-    config,
-    "--runtime",
-    "minimal",
-    "--outFile",
-    outFile,
-  ]);
+  const { error, stderr } = await asc.main([entry, "--config", config, "--outFile", outFile]);
   if (error) throw new Error(`${error.message}\n${stderr.toString()}`);
 }
 
@@ -50,13 +39,12 @@ async function buildWithPreset(
   return buildModule(join(dir, `${name}.ts`), { target, cacheDir: join(dir, "cache") });
 }
 
-/** A module whose Data handler runs `body`, with the ixt_debug.log import declared as `debugLog`. */
+/** A module whose Data handler runs `body`, with `say(level, message)` writing the SDK's log (info 1, warn 2). */
 const handlerModule = (body: string) => (sdk: string) =>
-  `import { ServerStreamHandler, StreamFrame, StreamSender, registerServerStreamHandler } from "${sdk}";
-@external("ixt_debug", "log") declare function debugLog(level: i32, ptr: usize, len: usize): void;
+  `import { ServerStreamHandler, StreamFrame, StreamSender, log, registerServerStreamHandler } from "${sdk}";
 function say(level: i32, message: string): void {
-  const bytes = String.UTF8.encode(message);
-  debugLog(level, changetype<usize>(bytes), bytes.byteLength);
+  if (level == 1) log.info(message);
+  else log.warn(message);
 }
 class Handler extends ServerStreamHandler {
   override onData(stream: StreamSender, frame: StreamFrame): void {

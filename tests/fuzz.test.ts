@@ -39,10 +39,14 @@ const MEMORY_BOUND = 4 << 20; // bytes of guest memory an echo may reach on this
 
 const MIN_LEN = [32, 17, 21, 18, 18, 21]; // by FrameKind
 
-/** True when a frame passes the dispatcher's structural checks, rules 1 to 4 of docs/ABI.md. */
+/**
+ * True when a frame passes the dispatcher's checks, rules 1 to 6 of docs/ABI.md (the modules fuzzed here
+ * register a default handler, so rule 6 always passes).
+ */
 function wellFormed(f: Uint8Array): boolean {
   if (f.length < 17 || f[0] > 5 || f.length < MIN_LEN[f[0]]) return false;
   if (f[0] !== 0) return true;
+  if (f[17] !== 2) return false; // rule 5: not a ServerStream
   const methodLen = f[26] | (f[27] << 8);
   if (28 + methodLen + 4 > f.length) return false;
   return 32 + methodLen + u32At(f, 28 + methodLen) <= f.length;
@@ -200,7 +204,7 @@ class EchoModel {
     this.call++;
     const settle = this.host.deliver(f, answers);
     const result = this.dispatch(f);
-    // "Dispatcher results": a frame that fails checks 1 to 4 runs no code and sends nothing, retries included.
+    // "Dispatcher results": a frame that fails checks 1 to 6 runs no code and sends nothing, retries included.
     if (wellFormed(f)) this.retryBlocked();
     settle(result);
     return { result, sent: this.sent };

@@ -1,4 +1,4 @@
-// The release echo's size (the preset's minimal runtime) against the budget recorded in
+// The release echo's size (the preset's incremental runtime) against the budget recorded in
 // bench/size-budget.json: fails when it grows more than the budget's headroom (10%). `npm run bench`
 // prints the same sizes.
 import { readFileSync, statSync } from "node:fs";
@@ -14,7 +14,7 @@ interface Budget {
 
 const budget: Budget = JSON.parse(readFileSync(join(root, "bench/size-budget.json"), "utf8"));
 describe("release module size", () => {
-  it.each([["stream_echo (minimal runtime)", () => example("stream_echo")]])(
+  it.each([["stream_echo (incremental runtime)", () => example("stream_echo")]])(
     "%s stays within its budget + 10%%",
     (name, path) => {
       const recorded = budget.budgets[name];
