@@ -1,7 +1,10 @@
 // Strict decimal numbers: plain ASCII digits, from raw bytes (a frame's payload, in place) or a string.
 // `I32.parseInt("12x")` is 12 and `parseInt("")` is NaN: these say exactly what was wrong, and where.
 
-/** What was wrong with a decimal number; `None` when it parsed. */
+/**
+ * What was wrong with a decimal number; `None` when it parsed. When several things are, the first of
+ * `Empty`, `NotADigit`, `LeadingZero`, `OutOfRange` is reported.
+ */
 export enum DecimalError {
   /** It parsed: `value` is the number. */
   None = 0,
@@ -93,15 +96,15 @@ function magnitude(base: usize, wide: bool, start: i32, count: i32, max: u64, al
       failureOffset = i;
       return 0;
     }
-    if (i == start + 1 && value == 0 && !allowLeadingZeros) {
-      failure = DecimalError.LeadingZero;
-      failureOffset = start;
-      return 0;
-    }
     if (tooLargeAt >= 0) continue;
     // value * 10 + digit > max, without overflowing.
     if (digit > max || value > (max - digit) / 10) tooLargeAt = i;
     else value = value * 10 + digit;
+  }
+  if (!allowLeadingZeros && count - start > 1 && unitAt(base, wide, start) == 0x30) {
+    failure = DecimalError.LeadingZero;
+    failureOffset = start;
+    return 0;
   }
   if (tooLargeAt >= 0) {
     failure = DecimalError.OutOfRange;
