@@ -46,3 +46,4 @@ export {
 } from "./decimal";
 export { ProducerHandler } from "./producer";
 export { findByte } from "./find-byte";
+export { BYTE_BUFFER_FAILED, BYTE_BUFFER_MAX_LENGTH, ByteBuffer } from "./bytes";
