@@ -47,3 +47,4 @@ export {
 export { ProducerHandler } from "./producer";
 export { findByte } from "./find-byte";
 export { BYTE_BUFFER_FAILED, BYTE_BUFFER_MAX_LENGTH, ByteBuffer } from "./bytes";
+export { DEFAULT_MAX_DEPTH, JsonError, JsonReader, JsonToken, JsonWriter, jsonErrorMessage } from "./json";
