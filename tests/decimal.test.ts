@@ -15,7 +15,13 @@ interface DecimalProbe {
   decimal_value(): bigint;
   decimal_offset(): number;
   signed_parse(ptr: number, len: number, min: bigint, max: bigint, allowLeadingZeros: number): number;
-  signed_parse_text(unitsPtr: number, units: number, min: bigint, max: bigint, allowLeadingZeros: number): number;
+  signed_parse_text(
+    unitsPtr: number,
+    units: number,
+    min: bigint,
+    max: bigint,
+    allowLeadingZeros: number,
+  ): number;
   signed_value(): bigint;
   signed_offset(): number;
 }
@@ -149,7 +155,11 @@ describe("parseDecimal, parseDecimalText", () => {
       }
     }
     expect(guestUnsigned(ascii("007"), false, U64_MAX, true)).toEqual({ error: NONE, offset: 0, value: 7n });
-    expect(guestUnsigned(ascii("1000001"), false, 1_000_000n, false)).toEqual({ error: OUT_OF_RANGE, offset: 6, value: 0n });
+    expect(guestUnsigned(ascii("1000001"), false, 1_000_000n, false)).toEqual({
+      error: OUT_OF_RANGE,
+      offset: 6,
+      value: 0n,
+    });
     expect(guestUnsigned([0x130], true, U64_MAX, false).error).toBe(NOT_A_DIGIT); // İ is not "0"
   });
 
@@ -186,8 +196,16 @@ describe("parseSignedDecimal, parseSignedDecimalText", () => {
     for (const [text, error, offset, value] of cases)
       for (const wide of [false, true])
         expect(guestSigned(ascii(text), wide, I64_MIN, I64_MAX, false)).toEqual({ error, offset, value });
-    expect(guestSigned(ascii("5"), false, 10n, 20n, false)).toEqual({ error: OUT_OF_RANGE, offset: 0, value: 0n });
-    expect(guestSigned(ascii("-3"), false, -2n, 5n, false)).toEqual({ error: OUT_OF_RANGE, offset: 1, value: 0n });
+    expect(guestSigned(ascii("5"), false, 10n, 20n, false)).toEqual({
+      error: OUT_OF_RANGE,
+      offset: 0,
+      value: 0n,
+    });
+    expect(guestSigned(ascii("-3"), false, -2n, 5n, false)).toEqual({
+      error: OUT_OF_RANGE,
+      offset: 1,
+      value: 0n,
+    });
   });
 
   for (const wide of [false, true]) {
