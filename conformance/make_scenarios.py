@@ -255,6 +255,27 @@ scenario(
         ),
     ],
 )
+CANON_IN = b' { "b" : [ 1 , 2.50 , -0e+1 ] ,\n "a" : "\\/\\u00e9\\n\\u001F" , "b" : null } '
+CANON_OUT = b'{"b":[1,2.50,-0e+1],"a":"/\xc3\xa9\\n\\u001f","b":null}'
+scenario(
+    "json.canon: each Data frame's JSON text answered with its compact form as credit allows; an invalid text "
+    "fails only its stream with InvalidArgument and the byte offset; the caller's Close is Close(Normal)",
+    ["json_canon"],
+    [
+        step(open_(a, b"json.canon", credit=0)),
+        step(data(a, CANON_IN)),  # queued: no credit yet
+        step(credit(a, len(CANON_OUT)), 0, [out(data(a, CANON_OUT))]),
+        step(open_(b, b"json.canon")),
+        step(data(b, b'["x",1,]'), 0, [out(error(b, INVALID_ARGUMENT, b"invalid JSON at byte 7: expected a value"))]),
+        step(data(b, b"[]"), NOT_FOUND),
+        step(data(a, b'"\\ud83d\\ude00"'), 0),  # no credit left: queued
+        step(credit(a, 6), 0, [out(data(a, '"\U0001F600"'.encode()))]),
+        step(data(a, b'"\\ud800"'), 0, [out(error(a, INVALID_ARGUMENT, b"invalid JSON at byte 1: lone surrogate escape"))]),
+        step(open_(sid(3), b"json.canon")),
+        step(data(sid(3), b"true"), 0, [out(data(sid(3), b"true"))]),
+        step(close(sid(3), NORMAL), 0, [out(close(sid(3), NORMAL))]),
+    ],
+)
 scenario(
     "router: method echo with a context is echoed; no context is PermissionDenied; another method is Unimplemented",
     ["stream_router"],
