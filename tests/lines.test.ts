@@ -47,8 +47,8 @@ const concat = (pieces: Uint8Array[]) => Uint8Array.from(pieces.flatMap((p) => [
 /** UTF-8-ish text with LFs and CRs in it. */
 const linePiece = fc.oneof(
   { weight: 6, arbitrary: utf8ishPiece },
-  { weight: 3, arbitrary: fc.constant([0x0a]) },
-  { weight: 1, arbitrary: fc.constant([0x0d, 0x0a]) },
+  { weight: 3, arbitrary: fc.constant<number[]>([0x0a]) },
+  { weight: 1, arbitrary: fc.constant<number[]>([0x0d, 0x0a]) },
   { weight: 1, arbitrary: byteIn(0x0d, 0x0d) },
 );
 const lineText = utf8ish(40, linePiece);

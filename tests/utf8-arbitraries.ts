@@ -20,7 +20,7 @@ export const scalar = fc.oneof(
 export const encodedScalar = scalar.map((cp) => [...encoder.encode(String.fromCodePoint(cp))]);
 
 /** Sequences decoders get wrong: overlongs, surrogates, beyond U+10FFFF, old 5- and 6-byte forms. */
-export const tricky = fc.constantFrom(
+export const tricky = fc.constantFrom<number[]>(
   [0xc0, 0x80],
   [0xc0, 0xaf],
   [0xc1, 0xbf],
