@@ -17,6 +17,7 @@ import {
   STREAM_ID_OFFSET,
   minFrameLen,
 } from "./layout";
+import { findByte } from "./find-byte";
 import { decodeUtf8, utf8Equals } from "./utf8";
 
 /** Most bytes of an Error frame's message decoded for `onError` (cut back to a character boundary). */
@@ -124,6 +125,27 @@ export class StreamFrame {
    */
   payloadText(): string {
     return decodeUtf8(this.payloadPtr, this.payloadLen);
+  }
+
+  /**
+   * Index of the first payload byte equal to `byte` at or after index `from` (default 0; below 0 counts
+   * as 0), or -1 when there is none or `from` is at or past the end. Payload-relative; reads the payload
+   * in place, 8 bytes at a time, and copies nothing.
+   */
+  indexOf(byte: u8, from: i32 = 0): i32 {
+    const len = this.payloadLen;
+    const start: usize = from < 0 ? 0 : <usize>from;
+    if (start >= len) return -1;
+    const at = findByte(this.payloadPtr + start, len - start, byte);
+    return at < 0 ? -1 : <i32>(start + <usize>at);
+  }
+
+  /**
+   * The payload's byte at index `i`, or 0 when `i` is outside `[0, payloadLen)`: it never reads outside
+   * the payload and never traps. Where 0 is a valid byte, check `i < payloadLen` first.
+   */
+  byteAt(i: i32): u8 {
+    return i >= 0 && <usize>i < this.payloadLen ? load<u8>(this.payloadPtr + <usize>i) : 0;
   }
 
   // ---- Open ----

@@ -30,3 +30,19 @@ export { TRAPPED_MESSAGE } from "./recovery";
 export { DEFAULT_MAX_LIVE_STREAMS, liveStreamCount, maxLiveStreams, setMaxLiveStreams } from "./stream-table";
 export { LOG_ENABLED, LogLevel, log } from "./log";
 export { decodeUtf8, utf8Equals, completeUtf8Len } from "./utf8";
+export { Utf8StreamDecoder } from "./utf8-stream";
+export { REPLACEMENT_UTF8_LEN, validUtf8Len, writeValidUtf8 } from "./utf8-valid";
+export { DEFAULT_MAX_LINE_BYTES, LineError, LineSplitter } from "./lines";
+export {
+  Decimal,
+  DecimalError,
+  SignedDecimal,
+  parseDecimal,
+  parseDecimalText,
+  parseSignedDecimal,
+  parseSignedDecimalText,
+} from "./decimal";
+export { ProducerHandler } from "./producer";
+export { findByte } from "./find-byte";
+export { BYTE_BUFFER_FAILED, BYTE_BUFFER_MAX_LENGTH, ByteBuffer } from "./bytes";
+export { DEFAULT_MAX_DEPTH, JsonError, JsonReader, JsonToken, JsonWriter, jsonErrorMessage } from "./json";

@@ -12,9 +12,11 @@ const HIGH_BITS_8: u64 = 0x8080808080808080;
 // Bits above 0x7F in each of 4 UTF-16 code units: non-zero after `&` when any unit is not ASCII.
 const HIGH_BITS_4X16: u64 = 0xff80ff80ff80ff80;
 
-// Largest input `decodeUtf8` accepts: its result takes 2 bytes per input byte before it is shrunk, and
-// the runtime's largest object is just under 1 GiB.
-const DECODE_MAX_LEN: usize = (1 << 29) - 64;
+/**
+ * Largest input `decodeUtf8` accepts (512 MiB − 64 bytes): its result takes 2 bytes per input byte before
+ * it is shrunk, and the runtime's largest object is just under 1 GiB.
+ */
+export const DECODE_MAX_LEN: usize = (1 << 29) - 64;
 
 /** Spreads the 4 bytes of `x` into the four 16-bit lanes of a u64 (ASCII bytes to UTF-16 units). */
 // @ts-ignore: decorator
@@ -31,7 +33,7 @@ const DECODE_MAX_LEN: usize = (1 << 29) - 64;
  * (overlong forms), ED (surrogates) and F4 (beyond U+10FFFF), as in the WHATWG UTF-8 decoder.
  */
 // @ts-ignore: decorator
-@inline function leadInfo(b0: u32): u32 {
+@inline export function leadInfo(b0: u32): u32 {
   if (b0 < 0xc2 || b0 > 0xf4) return 0;
   const size: u32 = b0 < 0xe0 ? 2 : b0 < 0xf0 ? 3 : 4;
   const lo: u32 = b0 == 0xe0 ? 0xa0 : b0 == 0xf0 ? 0x90 : 0x80;
@@ -45,7 +47,7 @@ const DECODE_MAX_LEN: usize = (1 << 29) - 64;
  * sequence yields U+FFFD and the length of its maximal subpart (WHATWG "UTF-8 decoder"): the lead byte
  * and the continuation bytes that were in range after it, at least 1 byte.
  */
-function decodeSequence(p: usize, end: usize, b0: u32): u32 {
+export function decodeSequence(p: usize, end: usize, b0: u32): u32 {
   const info = leadInfo(b0);
   if (!info) return REPLACEMENT | (1 << 24);
   const size = info & 0xff;
@@ -79,9 +81,17 @@ export function decodeUtf8(ptr: usize, len: usize): string {
   if (len == 0) return "";
   if (len > DECODE_MAX_LEN) throw new Error("decodeUtf8: input too large");
   const str = __new(len << 1, idof<String>());
+  return changetype<string>(__renew(str, decodeUtf8Into(ptr, len, str) - str));
+}
+
+/**
+ * Decodes the `len` bytes at `ptr` as `decodeUtf8` does, writing the UTF-16 units at `out` (which must
+ * have room for `2 * len` bytes); returns the address after the last unit written. Allocates nothing.
+ */
+export function decodeUtf8Into(ptr: usize, len: usize, out: usize): usize {
   const end = ptr + len;
   let p = ptr;
-  let o = str;
+  let o = out;
   while (p < end) {
     if (end - p >= 8) {
       const x = load<u64>(p);
@@ -101,18 +111,22 @@ export function decodeUtf8(ptr: usize, len: usize): string {
       continue;
     }
     const seq = decodeSequence(p, end, b0);
-    const cp = seq & 0x1fffff;
     p += seq >>> 24;
-    if (cp < 0x10000) {
-      store<u16>(o, cp);
-      o += 2;
-    } else {
-      const v = cp - 0x10000;
-      store<u32>(o, 0xd800 | (v >>> 10) | ((0xdc00 | (v & 0x3ff)) << 16));
-      o += 4;
-    }
+    o = storeCodePoint(o, seq & 0x1fffff);
   }
-  return changetype<string>(__renew(str, o - str));
+  return o;
+}
+
+/** Writes the code point `cp` at `o` as one or two UTF-16 units; returns the address after them. */
+// @ts-ignore: decorator
+@inline export function storeCodePoint(o: usize, cp: u32): usize {
+  if (cp < 0x10000) {
+    store<u16>(o, cp);
+    return o + 2;
+  }
+  const v = cp - 0x10000;
+  store<u32>(o, 0xd800 | (v >>> 10) | ((0xdc00 | (v & 0x3ff)) << 16));
+  return o + 4;
 }
 
 /**

@@ -255,6 +255,27 @@ scenario(
         ),
     ],
 )
+CANON_IN = b' { "b" : [ 1 , 2.50 , -0e+1 ] ,\n "a" : "\\/\\u00e9\\n\\u001F" , "b" : null } '
+CANON_OUT = b'{"b":[1,2.50,-0e+1],"a":"/\xc3\xa9\\n\\u001f","b":null}'
+scenario(
+    "json.canon: each Data frame's JSON text answered with its compact form as credit allows; an invalid text "
+    "fails only its stream with InvalidArgument and the byte offset; the caller's Close is Close(Normal)",
+    ["json_canon"],
+    [
+        step(open_(a, b"json.canon", credit=0)),
+        step(data(a, CANON_IN)),  # queued: no credit yet
+        step(credit(a, len(CANON_OUT)), 0, [out(data(a, CANON_OUT))]),
+        step(open_(b, b"json.canon")),
+        step(data(b, b'["x",1,]'), 0, [out(error(b, INVALID_ARGUMENT, b"invalid JSON at byte 7: expected a value"))]),
+        step(data(b, b"[]"), NOT_FOUND),
+        step(data(a, b'"\\ud83d\\ude00"'), 0),  # no credit left: queued
+        step(credit(a, 6), 0, [out(data(a, '"\U0001F600"'.encode()))]),
+        step(data(a, b'"\\ud800"'), 0, [out(error(a, INVALID_ARGUMENT, b"invalid JSON at byte 1: lone surrogate escape"))]),
+        step(open_(sid(3), b"json.canon")),
+        step(data(sid(3), b"true"), 0, [out(data(sid(3), b"true"))]),
+        step(close(sid(3), NORMAL), 0, [out(close(sid(3), NORMAL))]),
+    ],
+)
 scenario(
     "router: method echo with a context is echoed; no context is PermissionDenied; another method is Unimplemented",
     ["stream_router"],
@@ -266,6 +287,57 @@ scenario(
         step(close(a, NORMAL), 0, [out(close(a, NORMAL))]),
     ],
 )
+
+# ---- text across frames (examples/stream_lines.ts) and valid UTF-8 out (tests/fixtures/lone_surrogates.ts) ----
+
+scenario(
+    "lines: one frame per line without its LF (CR kept), a character split across frames carried, invalid UTF-8 as "
+    "U+FFFD, paced by credit (the rest queued); at the caller's Close the last line, lines=N, Close(Normal)",
+    ["stream_lines"],
+    [
+        step(open_(a, b"lines", credit=8)),
+        step(data(a, b"ab\r\nc\xc3"), 0, [out(data(a, b"ab\r"))]),  # "c" and half of "é" carried; 5 bytes left
+        # "cé" (3 bytes) goes out; "\xff" becomes U+FFFD (3 bytes), more than the 2 left: queued, and "" behind it
+        step(data(a, b"\xa9\n\xff\n\nd\xe2\x82"), 0, [out(data(a, "cé".encode()))]),
+        step(credit(a, 1), 0, [out(data(a, "\ufffd".encode())), out(data(a, b""))]),
+        step(close(a, NORMAL)),  # "d" and an incomplete "€" (one U+FFFD), lines=5 and Close wait for credit
+        step(credit(a, 100), 0, [out(data(a, "d\ufffd".encode())), out(data(a, b"lines=5")), out(close(a, NORMAL))]),
+        step(data(a, b"late\n"), NOT_FOUND),
+        step(open_(b, b"other"), UNIMPLEMENTED),
+        step(open_(b, b"lines")),
+        step(close(b, NORMAL), 0, [out(data(b, b"lines=0")), out(close(b, NORMAL))]),
+    ],
+)
+
+LONE_SURROGATES = ["\ud800", "\udc00\ud800", "\udbffabc", "abc\udfff", "a\udc00b", "\ud83d\ude00\ud800", "\udc00\ud83d\ude00x"]
+
+
+def replacing(text: str) -> bytes:
+    """text's UTF-8 with U+FFFD for each lone surrogate (what TextEncoder writes)."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace").encode()
+
+
+RESOURCE_EXHAUSTED = 7
+for abort_case in (1, 5):
+    scenario(
+        f"lone surrogates: sendText and Error messages write U+FFFD for each, as TextEncoder does; a refused "
+        f"sendTextOrFail fails the stream with ResourceExhausted; abort(case {abort_case}) sends Internal the same way",
+        ["fixtures/lone_surrogates"],
+        [step(open_(a))]
+        + [step(data(a, b"text %d" % k), 0, [out(data(a, replacing(s)))]) for k, s in enumerate(LONE_SURROGATES)]
+        + [
+            step(open_(sid(10 + k))) if n == 0 else
+            step(data(sid(10 + k), b"error %d" % k), 0, [out(error(sid(10 + k), INVALID_ARGUMENT, replacing(s)))])
+            for k, s in enumerate(LONE_SURROGATES) for n in (0, 1)
+        ]
+        + [
+            step(open_(b, credit=0)),
+            step(data(b, b"orfail-text 1100000"), 0,
+                 [out(error(b, RESOURCE_EXHAUSTED, b"the stream's send queue is full"))]),
+            step(data(a, b"abort %d" % abort_case), trap=True,
+                 sent=[out(error(a, INTERNAL, replacing(LONE_SURROGATES[abort_case])))]),
+        ],
+    )
 
 doc = {
     "about": (

@@ -90,7 +90,8 @@ def credit_frame(i: bytes, n: int) -> bytes:
 @dataclass
 class Profile:
     """What a module does with a stream. kind: "echo" (each Data back, `transform`ed), "counter" (totals at the
-    caller's Close), "ticker" / "json" (a producer: N frames from the Open's request, then Close)."""
+    caller's Close), "ticker" / "json" (a producer: N frames from the Open's request, then Close), "lines" (one
+    frame per line of the joined input, decoded with U+FFFD, then "lines=N" at the caller's Close)."""
 
     name: str
     kind: str
@@ -132,6 +133,7 @@ PROFILES = {
     "stream_counter": Profile("stream_counter", "counter"),
     "stream_ticker": Profile("stream_ticker", "ticker", request=lambda n: str(n).encode()),
     "stream_json": Profile("stream_json", "json", method=b"json", request=lambda n: b'{"count":%d,"prefix":"p"}' % n),
+    "stream_lines": Profile("stream_lines", "lines", method=b"lines"),
     "fixtures/capped_echo": Profile(
         "fixtures/capped_echo", "echo", max_frame=1 * MiB, queue_budget=2 * MiB,
         stream_queue_limit=64 * KiB, max_live=64,
@@ -164,6 +166,18 @@ class StreamLog:
         self.end: Optional[tuple] = None
         self.count = count  # a producer's N
         self.gap = None  # the status of a Data frame the host refused for good (not WouldBlock, not "gone")
+
+
+def _lines_of(accepted: list) -> list:
+    """stream_lines' frames for the accepted payloads: each line of the joined bytes decoded (invalid UTF-8 as
+    U+FFFD, as the WHATWG decoder and Python's "replace" both do) and encoded again, the last line if not empty,
+    then b"lines=N"."""
+    joined = b"".join(p if isinstance(p, bytes) else bytes([p.fill]) * p.length for p in accepted)
+    lines = joined.decode("utf-8", "replace").split("\n")
+    last = lines.pop()
+    if last:
+        lines.append(last)
+    return [line.encode() for line in lines] + [b"lines=%d" % len(lines)]
 
 
 def _length(p) -> int:
@@ -283,6 +297,8 @@ class Model:
             return log.accepted
         if p.kind == "counter":
             return [b"%d bytes in %d frames" % (log.accepted_bytes, len(log.accepted))]
+        if p.kind == "lines":
+            return _lines_of(log.accepted)
         return None  # producers: checked tick by tick
 
     def _same(self, got, want) -> bool:
@@ -449,7 +465,7 @@ class Driver:
             if not (self.lenient and result in (RESOURCE_EXHAUSTED, ALLOC_REFUSED)):
                 self.fail(f"a new Open after the scenario was answered {result}")
             return
-        if self.profile.kind in ("echo", "counter"):
+        if self.profile.kind in ("echo", "counter", "lines"):
             self.expect(self.data(i, b"still here") == 0, "Data on a new stream refused after the scenario")
             self.close(i)
         log = self.model.streams.get(i)

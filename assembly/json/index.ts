@@ -1,0 +1,4 @@
+// Untrusted JSON: a reader that never aborts and a writer into a ByteBuffer (README, "Untrusted JSON").
+export { DEFAULT_MAX_DEPTH, JsonReader, JsonToken } from "./reader";
+export { JsonWriter } from "./writer";
+export { JsonError, jsonErrorMessage } from "./errors";
