@@ -13,7 +13,7 @@
 //   └──────────────────────────────┴─────────────────┘
 //   dataStart                      dataStart + length
 
-import { memoryAvailable } from "./heap";
+import { memoryAvailable } from "./gc";
 import { StreamErrorCode } from "./enums";
 import { StreamSender } from "./sender";
 

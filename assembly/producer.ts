@@ -22,7 +22,8 @@
 import { CloseReason, SendStatus } from "./enums";
 import { StreamFrame } from "./frame";
 import { OpenDecision, ServerStreamHandler } from "./handler";
-import { StreamSender, errorCodeFor, isSent, refusalMessage } from "./sender";
+import { StreamSender } from "./sender";
+import { errorCodeFor, isSent, refusalMessage } from "./status";
 
 /**
  * A `ServerStreamHandler` that produces a stream of frames paced by credit. Extend it with `produce`

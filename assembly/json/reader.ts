@@ -11,7 +11,7 @@
 //   AFTER_KEY ──:──▶ value;   AFTER_VALUE ──,──▶ key or value;  ──} or ]──▶ pop
 // A pop leaves AFTER_VALUE in the parent, or DONE at the top.
 
-import { memoryAvailable } from "../heap";
+import { memoryAvailable } from "../gc";
 import { JsonError, jsonErrorMessage } from "./errors";
 import { decodeJsonText, hexValue, jsonTextEquals } from "./text";
 
