@@ -87,6 +87,9 @@ describe("a debug build's trap", () => {
     const trap = trapOn(host, "index", 1);
     expect(trap.abortMessage).toMatch(/^Index out of range at ~lib\/array\.ts:\d+$/);
     expect(trap.frames.find((f) => f.file === "~lib/array.ts")?.origin).toBe("library");
+    // The column, from 1, of the expression that read past the end.
+    const line = lineOf("BUG: index");
+    expect(own(trap)[0].column).toBe(source[line - 1].indexOf("values[n]") + 1);
     expect(trap.frames.findIndex((f) => f.file === "~lib/array.ts")).toBeLessThan(
       trap.frames.findIndex((f) => f.origin === "module"),
     ); // innermost first in frames
