@@ -23,6 +23,16 @@ let routes: Route[] | null = null; // made at the first registerMethod: start-up
  * Registers the factory for every Open that no `registerMethod` route matches (for a module that
  * serves one thing, every Open). The dispatcher calls it once per Open. Call it at the top level of your
  * module's entry file. Without it, and without a matching route, an Open is answered `Unimplemented`.
+ *
+ * The factory cannot capture a local variable: AssemblyScript has no closures, so
+ * `() => new Greeter(prefix)` with a local `prefix` fails to compile (TS2454 "Variable 'prefix' is used
+ * before being assigned", then AS100 "Not implemented: Closures"). Read a global or a static field
+ * instead, or set a field after construction:
+ *
+ * ```ts
+ * let greeting = "hello"; // a top-level variable is a global, not a capture
+ * registerServerStreamHandler(() => new Greeter(greeting));
+ * ```
  */
 export function registerServerStreamHandler(handlerFactory: ServerStreamHandlerFactory): void {
   fallback = handlerFactory;
@@ -32,6 +42,21 @@ export function registerServerStreamHandler(handlerFactory: ServerStreamHandlerF
  * Registers the factory for Opens whose method is exactly `method`: its UTF-8 bytes compared with the
  * Open's method bytes, without decoding (so `echo\x80` or an overlong encoding never matches "echo").
  * Registering a method again replaces its factory.
+ *
+ * The factory cannot capture a local variable (AssemblyScript has no closures): registering methods in
+ * a loop with `() => new Echo(prefix)` fails to compile with TS2454 ("Variable 'prefix' is used before
+ * being assigned"), then AS100 ("Not implemented: Closures"). Write one factory per value instead, a
+ * top-level function or a class with a static field, or set a field after construction:
+ *
+ * ```ts
+ * function shout(): ServerStreamHandler {
+ *   const handler = new Echo();
+ *   handler.prefix = "!"; // a field set after construction
+ *   return handler;
+ * }
+ * registerMethod("echo", () => new Echo()); // a factory per value
+ * registerMethod("shout", shout); // a top-level function is a factory too
+ * ```
  */
 export function registerMethod(method: string, handlerFactory: ServerStreamHandlerFactory): void {
   const bytes = String.UTF8.encode(method);

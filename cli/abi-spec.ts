@@ -39,42 +39,13 @@ export const DEBUG_MODULE = "ixt_debug";
 export const DEBUG_IMPORTS: Readonly<Record<string, FuncType>> = {
   log: { params: [i32, i32, i32], results: [] },
 };
-export const DEBUG_IMPORT_WARNING =
-  "debug build: the ixt runtime does not provide ixt_debug.log (ixt-as run and the host shim do): deploy the release target";
-
-/** Where a module's log lines can go, for the hints below. */
-const LOG_HINT = `for log lines use \`log\` from "ixt-sdk-as" (log.info(…): shown by ixt-as run and the host shim in a build with the preset's debug target)`;
-/** The WASI profile, for the hints below. */
-const WASI_HINT = `build with the WASI profile (asconfig.wasi.json, then ixt-as check --wasi) if your ixt runtime provides WASI`;
-
-/** The preset a module is built with, as a user writes it in asconfig.json. */
-export const PRESET_HINT = `"extends": "./node_modules/ixt-sdk-as/asconfig.preset.json" in asconfig.json`;
-/** The line that adds the required exports to a module's entry file. */
-export const EXPORTS_HINT = `export * from "ixt-sdk-as/exports"`;
-
-/** How to fix an import from outside `ixt`. */
-export function foreignImportHint(module: string, name: string): string {
-  if (module === "env" && (name === "abort" || name === "trace" || name === "seed")) {
-    const more =
-      name === "seed"
-        ? `; Math.random then aborts, since the bare ixt ABI has no entropy: ${WASI_HINT}`
-        : name === "trace"
-          ? `; ${LOG_HINT}`
-          : "";
-    return `build with the ixt-sdk-as preset (${PRESET_HINT}), which routes ${name} to the SDK, and import "ixt-sdk-as" in the entry file${more}`;
-  }
-  if (module === "env" && /^console\./.test(name)) {
-    return `${name} has no host under the bare ixt ABI: ${LOG_HINT}, or ${WASI_HINT}`;
-  }
-  if (module === "env" && /^(Date|performance|process|crypto)\./.test(name)) {
-    return `${name} has no host under the bare ixt ABI (no clock, entropy or process): ${WASI_HINT}; ${LOG_HINT}`;
-  }
-  if (module === "env" && name === "memory")
-    return "the module must define its memory: build without --importMemory";
-  if (module === "env" && name === "table")
-    return "the module must define its table: build without --importTable";
-  if (module === WASI_MODULE) {
-    return `the module was built with the WASI profile: pass --wasi if your ixt runtime provides WASI, or build with the ixt-sdk-as preset (${PRESET_HINT}) instead and ${LOG_HINT}`;
-  }
-  return `the ixt runtime provides only "${IXT_MODULE}" imports: remove what declares this import (an @external declaration or a library that needs the host)`;
-}
+// The fixes `ixt-as check` and `ixt-as run` print come from the host shim's hints, which the test helpers
+// print too: one text for each mistake.
+export {
+  DEBUG_IMPORT_WARNING,
+  EXPORTS_HINT,
+  LOG_HINT,
+  PRESET_HINT,
+  WASI_HINT,
+  foreignImportHint,
+} from "../host-shim/hints.js";

@@ -1,10 +1,15 @@
 // `ixt-as check`: a module's imports and exports against the ABI, with a fix for every problem.
 import { GuestTrap, IxtHost, InteractionKind, StreamErrorCode, streamIdOf } from "../host-shim/index.js";
 import {
-  DEBUG_IMPORTS,
   DEBUG_IMPORT_WARNING,
-  DEBUG_MODULE,
   EXPORTS_HINT,
+  NO_HANDLER_WARNING,
+  foreignImportHint,
+  missingExportHint,
+} from "../host-shim/hints.js";
+import {
+  DEBUG_IMPORTS,
+  DEBUG_MODULE,
   IXT_IMPORTS,
   IXT_MODULE,
   MEMORY_EXPORT,
@@ -13,7 +18,6 @@ import {
   WASI_MODULE,
   WASI_REACTOR_EXPORT,
   WASI_REACTOR_TYPE,
-  foreignImportHint,
 } from "./abi-spec.js";
 import { type FuncType, type WasmInfo, formatType, readWasmInfo } from "./wasm-info.js";
 
@@ -22,6 +26,8 @@ export interface CheckOptions {
   wasi?: boolean;
   /** Send an Open to a fresh instance to see whether a handler answers it (default true). */
   probe?: boolean;
+  /** A debug build's source map, so that a trap in the probe names its source line (default: none). */
+  sourceMap?: string | false;
 }
 
 export interface CheckLine {
@@ -64,14 +70,7 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
     const found = describe(entry);
     if (entry.module === IXT_MODULE) {
       const expected = IXT_IMPORTS[entry.name];
-      if (!expected) {
-        return {
-          ok: false,
-          item,
-          found,
-          message: `not an ixt import (the ABI has ${Object.keys(IXT_IMPORTS).join(", ")}): remove the @external declaration`,
-        };
-      }
+      if (!expected) return { ok: false, item, found, message: foreignImportHint(entry.module, entry.name) };
       if (entry.kind !== "function" || !sameType(entry.type, expected)) {
         return {
           ok: false,
@@ -154,7 +153,7 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
         ok: false,
         item: name,
         found: "missing",
-        message: `export ${formatType(type)} is missing: add \`${EXPORTS_HINT};\` to the module's entry file`,
+        message: missingExportHint(name, formatType(type)),
       });
     }
   }
@@ -163,7 +162,7 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
       ok: false,
       item: MEMORY_EXPORT,
       found: "missing",
-      message: "the memory export is missing: build without --noExportMemory",
+      message: missingExportHint(MEMORY_EXPORT),
     });
   }
   if (usesWasi && !byName.has(WASI_REACTOR_EXPORT)) {
@@ -177,7 +176,7 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
 
   const handler: CheckLine[] = [];
   if (options.probe !== false && missing.length === 0) {
-    const line = await probeHandler(bytes, info);
+    const line = await probeHandler(bytes, info, options.sourceMap ?? false);
     if (line) handler.push(line);
   }
 
@@ -187,8 +186,7 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
   return { imports, exports, missing, handler, problems, warnings };
 }
 
-export const NO_HANDLER_WARNING =
-  'registers no handler for method "": call registerServerStreamHandler(...) or registerMethod(...) at the top level of your entry file (a module that serves only named methods can ignore this)';
+export { NO_HANDLER_WARNING };
 
 /**
  * Instantiates the module in the host shim (imports outside ixt are stubs that return 0) and sends a
@@ -196,7 +194,11 @@ export const NO_HANDLER_WARNING =
  * handler answers Unimplemented: a warning. So does a module that traps. Returns null when there is
  * nothing to say, or when the module cannot be run this way (an import that is not a function).
  */
-async function probeHandler(bytes: Uint8Array, info: WasmInfo): Promise<CheckLine | null> {
+async function probeHandler(
+  bytes: Uint8Array,
+  info: WasmInfo,
+  sourceMap: string | false,
+): Promise<CheckLine | null> {
   const imports: Record<string, Record<string, () => unknown>> = {};
   for (const entry of info.imports) {
     if (entry.module === IXT_MODULE || entry.module === DEBUG_MODULE) continue;
@@ -211,6 +213,7 @@ async function probeHandler(bytes: Uint8Array, info: WasmInfo): Promise<CheckLin
   try {
     host = await IxtHost.load(bytes, {
       imports,
+      sourceMap,
       onInstance: reactor ? (i) => (i.exports[WASI_REACTOR_EXPORT] as () => void)() : undefined,
     });
   } catch (err) {
@@ -228,8 +231,10 @@ async function probeHandler(bytes: Uint8Array, info: WasmInfo): Promise<CheckLin
     if (result !== StreamErrorCode.Unimplemented) return null;
     return { ok: true, warn: true, item, found: `Unimplemented (${result})`, message: NO_HANDLER_WARNING };
   } catch (err) {
-    const why =
-      err instanceof GuestTrap ? err.message : `${err instanceof Error ? err.message : String(err)}`;
+    // One line in the report: the trap's first line, and the module's own innermost frame when known.
+    const own = err instanceof GuestTrap ? err.frames.find((f) => f.origin === "module") : undefined;
+    const where = own ? ` (at ${own.file}:${own.line}:${own.column})` : "";
+    const why = `${(err instanceof Error ? err.message : String(err)).split("\n")[0]}${where}`;
     return { ok: true, warn: true, item, found: "trapped", message: `an Open for method "" traps: ${why}` };
   }
 }

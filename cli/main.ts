@@ -1,7 +1,8 @@
 // The `ixt-as` command: `init` a module project, `check` a module against the ABI, `run` it in the host shim.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { UNLIMITED_CREDIT, fromHex, streamIdOf } from "../host-shim/index.js";
+import { ModuleLoadError, UNLIMITED_CREDIT, fromHex, streamIdOf } from "../host-shim/index.js";
 import { checkModule, formatReport } from "./check.js";
 import { init } from "./init.js";
 import {
@@ -50,7 +51,8 @@ export const RUN_USAGE = `usage: ixt-as run <module.wasm> [--method M] [--payloa
 Loads the module in the host shim, opens a server stream, sends each --data as a Data frame and each
 --grant as a Credit frame, in the order given, then the caller's Close (--close) or a Cancel (--cancel),
 and prints each inbound frame with the dispatcher's result and each outbound frame the module sends (text
-and hex). A debug build's log lines (log.info(…) from "ixt-sdk-as") are printed as "log <level> <message>";
+and hex). When the module traps, a debug build's source map (<module.wasm>.map, next to it) names the
+source line of each frame, the module's own first. A debug build's log lines (log.info(…) from "ixt-sdk-as") are printed as "log <level> <message>";
 a module built with the WASI profile gets Node's WASI, its log lines go to stderr.
 
 options:
@@ -123,7 +125,8 @@ async function check(args: string[], io: Io): Promise<number> {
   for (const path of positionals) {
     const bytes = await readModuleFile(path);
     await compileModule(path, bytes);
-    const report = await checkModule(bytes, { wasi: values.wasi });
+    const sourceMap = existsSync(`${path}.map`) ? `${path}.map` : false;
+    const report = await checkModule(bytes, { wasi: values.wasi, sourceMap });
     formatReport(path, report).forEach((line) => io.out(line));
     failed ||= report.problems > 0;
   }
@@ -187,13 +190,19 @@ async function run(args: string[], io: Io): Promise<number> {
   const logs = new LogTap();
   let host;
   try {
-    host = await loadForRun(module, {}, logs.onLog, bytes);
+    // A debug build's source map, written by asc next to the module, names a trap's source lines.
+    const sourceMap = existsSync(`${path}.map`) ? `${path}.map` : false;
+    host = await loadForRun(module, {}, logs.onLog, bytes, sourceMap);
   } catch (err) {
     if (err instanceof WebAssembly.RuntimeError || err instanceof RangeError) {
       io.out(path);
       logs.take().forEach((line) => io.out(formatLog(line)));
       io.err(`ixt-as: ${path} trapped while starting (its top-level code): ${err.message}`);
       return 1;
+    }
+    if (err instanceof ModuleLoadError) {
+      const fixes = err.problems.map((p) => `  ${p.item}: ${p.message}`);
+      throw new UsageError([`cannot run ${path}:`, ...fixes].join("\n"));
     }
     throw new UsageError(`cannot load ${path} in the host shim: ${(err as Error).message}`);
   }

@@ -12,8 +12,10 @@ import {
   type LogLine,
   type OutboundCall,
   HostStatus,
+  NO_SOURCE_MAP_HINT,
   UNLIMITED_CREDIT,
 } from "../host-shim/index.js";
+import { formatTrapFrames } from "../host-shim/trap-frames.js";
 import { DEBUG_MODULE, IXT_MODULE, WASI_MODULE, WASI_REACTOR_EXPORT, foreignImportHint } from "./abi-spec.js";
 
 /** One frame after the Open: a Data frame, or a Credit frame granting more bytes. */
@@ -82,13 +84,15 @@ function describeOutbound(call: OutboundCall): string {
 /**
  * Loads a module in the shim as the runtime would: a WASI-profile module gets Node's WASI, and a reactor's
  * `_initialize` runs once before the first frame (a module built with the WASI profile that uses no WASI
- * function imports nothing from it, but is still a reactor).
+ * function imports nothing from it, but is still a reactor). `sourceMap` is the path of a debug build's
+ * source map (`<module>.wasm.map`), so that a trap names its source lines; false for none.
  */
 export async function loadForRun(
   module: WebAssembly.Module,
   stdio: { stdout?: number; stderr?: number } = {},
   onLog?: (line: LogLine) => void,
   bytes?: Uint8Array,
+  sourceMap: string | false = false,
 ): Promise<IxtHost> {
   // The bytes, when given, let the shim see memory from a debug build's top-level log lines on.
   const source = bytes ?? module;
@@ -97,6 +101,7 @@ export async function loadForRun(
   if (!needsWasi) {
     return IxtHost.load(source, {
       onLog,
+      sourceMap,
       onInstance: reactor ? (instance) => (instance.exports[WASI_REACTOR_EXPORT] as () => void)() : undefined,
     });
   }
@@ -104,6 +109,7 @@ export async function loadForRun(
   const wasi = new WASI({ version: "preview1", args: ["ixt-as"], env: {}, returnOnExit: true, ...stdio });
   return IxtHost.load(source, {
     onLog,
+    sourceMap,
     imports: { [WASI_MODULE]: wasi.wasiImport },
     onInstance: (instance) => wasi.initialize(instance),
   });
@@ -129,9 +135,19 @@ export class LogTap {
 export type RunOutcome = { ok: true } | { ok: false; failure: string };
 
 /**
+ * Where a trap happened, as `ixt-as run` prints it under the frame that trapped: the source frames of a
+ * debug build (the module's own first), or that the source line needs the debug build.
+ */
+export function trapWhere(trap: GuestTrap): string[] {
+  if (!trap.hasSourceMap) return [`       (${NO_SOURCE_MAP_HINT})`];
+  return formatTrapFrames(trap.frames, "       ");
+}
+
+/**
  * Runs the plan and prints each inbound frame with the dispatcher's result, each outbound frame (text
  * and hex) and each debug log line, in the order they happened. Stops at the first failure: a trap (the
- * failure is the module's abort message when it sent one) or a frame the host could not deliver.
+ * failure is the module's abort message when it sent one; under the frame that trapped, the source frames
+ * of a debug build, or that the source line needs one) or a frame the host could not deliver.
  */
 export function runPlan(
   host: IxtHost,
@@ -158,6 +174,7 @@ export function runPlan(
       if (err instanceof GuestTrap) {
         failure = `the module trapped: ${err.abortMessage ?? `${err.trap} (it sent no message)`}`;
         print(`  -> ${label.padEnd(36)} dispatcher: trapped (${err.trap})`);
+        trapWhere(err).forEach((line) => print(line));
       } else {
         failure = `a frame could not be delivered: ${err instanceof Error ? err.message : String(err)}`;
         print(`  -> ${label.padEnd(36)} not delivered (${err instanceof Error ? err.message : String(err)})`);

@@ -10,7 +10,9 @@ import {
   StreamErrorCode,
   UNLIMITED_CREDIT,
 } from "./abi.js";
+import { ModuleLoadError, NO_SOURCE_MAP_HINT, loadProblems } from "./hints.js";
 import { deferStart } from "./start.js";
+import { type TrapFrame, TrapLocator, formatTrapFrames, sourceMapNextTo } from "./trap-frames.js";
 import {
   type OpenFields,
   type StreamId,
@@ -56,14 +58,17 @@ interface IxtExports {
   ixt_dealloc(ptr: number, size: number): void;
 }
 
+/**
+ * Decides the status of an outbound call that passed the host's own checks: return a `HostStatus` to
+ * answer it, or undefined for Ok. A call answered with anything but Ok is recorded but not delivered (it
+ * does not end the stream).
+ */
+export type Responder = (call: OutboundCall) => number | undefined;
+
 /** Options for `IxtHost.load`. */
 export interface HostOptions {
-  /**
-   * Decides the status of an outbound call that passed the host's own checks: return a `HostStatus`
-   * to answer it, or undefined for Ok. A call answered with anything but Ok is recorded but not
-   * delivered (it does not end the stream).
-   */
-  respond?: (call: OutboundCall) => number | undefined;
+  /** The host's answer to the module's sends (default: Ok for each); `host.respond` changes it later. */
+  respond?: Responder;
   /**
    * More import namespaces, e.g. `wasi_snapshot_preview1`. The `ixt` namespace and the debug log's
    * `ixt_debug` are always the host's.
@@ -83,6 +88,13 @@ export interface HostOptions {
   resumeAfterTrap?: boolean;
   /** Called with each debug log line as the module logs it (they are also kept in `host.logs`). */
   onLog?: (line: LogLine) => void;
+  /**
+   * The module's source map, which lets a `GuestTrap` name the source line of each frame: a file path, or
+   * false for none. Default: `<path>.map` next to a module loaded from a path, when that file exists (a
+   * debug build's, written by asc with the preset's `debug` target). Loading throws when a map named
+   * here cannot be read.
+   */
+  sourceMap?: string | false;
 }
 
 type StreamState = "open" | "ended";
@@ -104,11 +116,13 @@ function initialCredit(frame: Uint8Array): number {
 
 const ABI_EXPORTS = ["memory", "ixt_module_handle_server_stream", "ixt_alloc", "ixt_dealloc"] as const;
 
-/** The instance's exports, typed for the ABI; throws naming the first one missing. */
+/** The instance's exports, typed for the ABI; throws naming the first one that is not what the ABI says. */
 function abiExports(instance: WebAssembly.Instance): IxtExports {
   const e = instance.exports as unknown as Partial<IxtExports>;
   for (const name of ABI_EXPORTS) {
-    if (!e[name]) throw new Error(`module does not export ${name}`);
+    const ok = name === "memory" ? e[name] instanceof WebAssembly.Memory : typeof e[name] === "function";
+    if (!ok)
+      throw new Error(`the module's export ${name} is not a ${name === "memory" ? "memory" : "function"}`);
   }
   return e as IxtExports;
 }
@@ -154,9 +168,22 @@ export function outboundFrame(call: OutboundCall): Uint8Array {
   }
 }
 
+/** Where a trap happened, for `GuestTrap`: its source frames, and whether the host had a source map. */
+export interface TrapLocation {
+  /** The trap's frames in the AssemblyScript source, innermost first (empty without a source map). */
+  frames: TrapFrame[];
+  /** True when the host had the module's source map (a debug build's). */
+  hasSourceMap: boolean;
+}
+
 /**
  * Thrown by `dispatch` when the module traps. Unless the host was loaded with `resumeAfterTrap`, the
  * instance is unusable afterwards and every later `dispatch` throws the same trap.
+ *
+ * Its message is one line (`guest trapped (unreachable): Index out of range at ~lib/array.ts:114`), then,
+ * for a module with a source map, the source frames (the module's own first, `at readPast
+ * (assembly/index.ts:9:10)`; the SDK's and libraries' after them, marked `[sdk]` or `[library]`), or else
+ * a line saying that the source line needs the debug build.
  */
 export class GuestTrap extends Error {
   /**
@@ -167,16 +194,35 @@ export class GuestTrap extends Error {
   readonly abortMessage: string | undefined;
   /** The engine's description of the trap, e.g. `unreachable`. */
   readonly trap: string;
+  /**
+   * The trap's frames in the AssemblyScript source, innermost first, each `{ file, line, column,
+   * function?, origin }`; empty when the host had no source map (a release build). Frames the map does
+   * not cover (code the compiler generated) are left out.
+   */
+  readonly frames: readonly TrapFrame[];
+  /** True when the host had the module's source map, so `frames` could be read. */
+  readonly hasSourceMap: boolean;
 
+  /**
+   * @param cause the engine's error (a `WebAssembly.RuntimeError`, or a `RangeError` for a stack overflow)
+   * @param abortMessage the module's own message, if it sent one
+   * @param location the source frames (default: none, no source map)
+   */
   constructor(
     readonly cause: unknown,
     abortMessage?: string,
+    location: TrapLocation = { frames: [], hasSourceMap: false },
   ) {
     const trap = cause instanceof Error ? cause.message : String(cause);
-    super(abortMessage === undefined ? `guest trapped: ${trap}` : `guest trapped (${trap}): ${abortMessage}`);
+    const first =
+      abortMessage === undefined ? `guest trapped: ${trap}` : `guest trapped (${trap}): ${abortMessage}`;
+    const where = location.hasSourceMap ? formatTrapFrames(location.frames) : [`    (${NO_SOURCE_MAP_HINT})`];
+    super([first, ...where].join("\n"));
     this.name = "GuestTrap";
     this.trap = trap;
     this.abortMessage = abortMessage;
+    this.frames = location.frames;
+    this.hasSourceMap = location.hasSourceMap;
   }
 }
 
@@ -199,21 +245,34 @@ export class IxtHost {
   private trapped: GuestTrap | null = null;
   /** Guest address of the last frame delivered (valid only during that dispatch). */
   lastFramePtr = 0;
+  /**
+   * The host's answer to the module's sends from now on (the `respond` option; undefined: Ok for each).
+   * Set it between frames, e.g. `host.respond = () => HostStatus.WouldBlock`.
+   */
+  respond: Responder | undefined;
 
   private constructor(
     readonly instance: WebAssembly.Instance,
     private readonly abi: IxtExports,
     private readonly options: HostOptions,
     logs: LogLine[],
+    private readonly locator: TrapLocator | null,
   ) {
     this.logs = logs;
+    this.respond = options.respond;
+    locator?.ownedBy(this);
   }
 
   /**
    * Instantiates a module from a file path, bytes or a compiled module. Give a path or bytes for a debug
    * build that logs from its top-level code: the host then runs the start function right after
    * instantiation, when it can read the lines; with a compiled module it reads them only after
-   * instantiation, by which time their bytes may have been reused.
+   * instantiation, by which time their bytes may have been reused. Give a path (or the `sourceMap`
+   * option) for a debug build's source map, so that a trap names its source lines.
+   *
+   * Throws `ModuleLoadError`, before running any of the module's code, when the module imports what
+   * neither the host nor `options.imports` provides or lacks an ABI export; its message says how to fix
+   * each (as `ixt-as check` does).
    */
   static async load(
     source: string | Uint8Array | WebAssembly.Module,
@@ -228,11 +287,17 @@ export class IxtHost {
     let module = bytes
       ? await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)
       : (source as WebAssembly.Module);
+    const problems = loadProblems(module, options.imports);
+    if (problems.length > 0) throw new ModuleLoadError(problems);
     // A debug build may log from its top-level code, which runs in the start function, inside
     // instantiation, before the host can see the instance's memory: run it right after instead.
     const logs = WebAssembly.Module.imports(module).some((i) => i.module === DEBUG_LOG_MODULE);
     const deferred = logs && bytes ? deferStart(bytes, DEFERRED_START_EXPORT) : null;
     if (deferred) module = await WebAssembly.compile(deferred as Uint8Array<ArrayBuffer>);
+    // The rewrite moved the code by the change in size (the export and start sections come before it).
+    const shift = deferred && bytes ? deferred.length - bytes.length : 0;
+    const mapPath = options.sourceMap ?? (typeof source === "string" ? sourceMapNextTo(source) : undefined);
+    const locator = mapPath ? await TrapLocator.load(mapPath, bytes, shift) : null;
     // The imports need the instance's memory, which exists only after instantiation: bind late.
     let host: IxtHost | undefined;
     const ixt = {
@@ -273,7 +338,7 @@ export class IxtHost {
     early.forEach(([level, ptr, len]) => logLine(level, ptr, len)); // best effort: the bytes may be reused
     if (deferred) (instance.exports[DEFERRED_START_EXPORT] as () => void)();
     options.onInstance?.(instance);
-    host = new IxtHost(instance, abi, options, lines);
+    host = new IxtHost(instance, abi, options, lines, locator);
     return host;
   }
 
@@ -333,7 +398,8 @@ export class IxtHost {
       return result;
     } catch (err) {
       if (isTrap(err)) {
-        const trap = new GuestTrap(err, abortMessageSince(this.sent, before));
+        const location = { frames: this.locator?.framesOf(err) ?? [], hasSourceMap: this.locator !== null };
+        const trap = new GuestTrap(err, abortMessageSince(this.sent, before), location);
         if (!this.options.resumeAfterTrap) this.trapped = trap;
         throw trap;
       }
@@ -416,7 +482,7 @@ export class IxtHost {
 
   /** Answers an accepted call (Ok unless `respond` says otherwise) and records it. */
   private record(call: OutboundCall, stream: StreamRecord, endsStream: boolean): number {
-    call.status = this.options.respond?.(call) ?? HostStatus.Ok;
+    call.status = this.respond?.(call) ?? HostStatus.Ok;
     this.sent.push(call);
     if (endsStream && call.status === HostStatus.Ok) stream.state = "ended";
     return call.status;

@@ -3,3 +3,5 @@ export * from "./abi.js";
 export * from "./frames.js";
 export * from "./host.js";
 export * from "./calls.js";
+export * from "./hints.js";
+export type { FrameOrigin, TrapFrame } from "./trap-frames.js";

@@ -5,11 +5,13 @@
 //   const host = await loadModule("assembly/index.ts");
 
 import { createHash, randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { type HostOptions, IxtHost } from "./host.js";
 import { packageRoot } from "./package-root.js";
+import { sourceMapNextTo } from "./trap-frames.js";
 
 export * from "./index.js";
 
@@ -89,6 +91,21 @@ async function loadAsc(): Promise<Asc> {
   }
 }
 
+/**
+ * The installed asc's version, read from its package.json: importing asc itself takes seconds, so it is
+ * imported only to compile (a cache miss).
+ */
+function ascVersion(): string {
+  try {
+    const manifest = createRequire(import.meta.url).resolve("assemblyscript/package.json");
+    return JSON.parse(readFileSync(manifest, "utf8")).version;
+  } catch (err) {
+    throw new Error(
+      `ixt-sdk-as/testing: buildModule needs the assemblyscript package (npm install --save-dev assemblyscript): ${(err as Error).message}`,
+    );
+  }
+}
+
 /** Versions of the transforms the config chain names, so that upgrading json-as rebuilds. */
 function transformVersions(configFiles: [string, string | null][]): string[] {
   const versions: string[] = [];
@@ -142,13 +159,13 @@ async function buildNow(entry: string, options: BuildOptions): Promise<string> {
     config = join(packageRoot(), "asconfig.preset.json");
   }
   const cacheDir = resolve(options.cacheDir ?? join("node_modules", ".cache", "ixt-sdk-as"));
-  const asc = await loadAsc();
+  const version = ascVersion();
   const name = basename(entryPath).replace(/\.ts$/, "");
 
   // The manifest of the last build of this entry, config and target says which files to compare.
   const manifestPath = join(
     cacheDir,
-    `${name}-${sha256(String(CACHE_FORMAT), asc.version, target, entryPath, config).slice(0, 16)}.json`,
+    `${name}-${sha256(String(CACHE_FORMAT), version, target, entryPath, config).slice(0, 16)}.json`,
   );
   const wasmIn = (build: string) => join(cacheDir, build, `${name}.wasm`);
   try {
@@ -165,6 +182,7 @@ async function buildNow(entry: string, options: BuildOptions): Promise<string> {
     // no manifest yet, or an unreadable one: build
   }
 
+  const asc = await loadAsc(); // a cache miss: compile
   const files = new Map<string, string | null>();
   const dirs = new Map<string, string | null>();
   const stdout = asc.createMemoryStream();
@@ -216,7 +234,7 @@ async function buildNow(entry: string, options: BuildOptions): Promise<string> {
     const manifestDirs = [...dirs].sort(([a], [b]) => (a < b ? -1 : 1));
     const key = sha256(
       String(CACHE_FORMAT),
-      asc.version,
+      version,
       target,
       entryPath,
       config,
@@ -254,9 +272,16 @@ export type LoadOptions = BuildOptions & HostOptions;
  * Builds the module (`buildModule`, cached) and loads it in the host shim (`IxtHost.load`). A module built
  * with the WASI profile gets Node's WASI (its output on this process's stdout and stderr) unless
  * `imports` provides `wasi_snapshot_preview1`, and a reactor's `_initialize` runs before the first frame.
+ * With `target: "debug"` the build's source map is loaded too, so a `GuestTrap` names source lines.
+ *
+ * Rejects with `BuildError` when asc fails, and with `ModuleLoadError` when the module cannot run (an
+ * `env` import from a build without the ixt-sdk-as preset, `console.log`, a missing
+ * `export * from "ixt-sdk-as/exports"`): its message says how to fix each problem, as `ixt-as check` does.
  */
 export async function loadModule(entry: string, options: LoadOptions = {}): Promise<IxtHost> {
   const path = await buildModule(entry, options);
+  // A debug build's source map is next to it in the cache: a trap then names its source lines.
+  options = { ...options, sourceMap: options.sourceMap ?? sourceMapNextTo(path) ?? false };
   // The bytes, not a compiled module, go to the host: it can then see top-level log lines (IxtHost.load).
   const bytes = new Uint8Array(await readFile(path));
   const module = await WebAssembly.compile(bytes);

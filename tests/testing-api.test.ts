@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   BuildError,
+  HostStatus,
   IxtHost,
   StreamErrorCode,
   buildModule,
@@ -229,5 +230,26 @@ describe("call helpers", () => {
       status: 0,
     } as const;
     expect(() => text(notUtf8)).toThrow(/not valid UTF-8/);
+  });
+});
+
+describe("host.respond", () => {
+  it("changes the host's answer to the module's sends after loading, and back", async () => {
+    const host = await loadModule("examples/stream_echo.ts", { respond: () => HostStatus.WouldBlock });
+    const id = streamIdOf(5);
+    expect(host.open(id)).toBe(0);
+    expect(host.data(id, "a")).toBe(0); // refused with WouldBlock: queued in the module
+    expect(host.sentOn(id).map((c) => c.status)).toEqual([HostStatus.WouldBlock]);
+    host.respond = undefined; // Ok from now on: the queue drains at the next frame
+    expect(host.data(id, "b")).toBe(0);
+    expect(dataTexts(host, id)).toEqual(["a", "b"]);
+    const seen: string[] = [];
+    host.respond = (call) => {
+      seen.push(call.kind);
+      return call.kind === "Close" ? HostStatus.Internal : undefined;
+    };
+    expect(host.close(id, 0)).toBe(0);
+    expect(seen).toEqual(["Close"]);
+    expect(host.sentOn(id).at(-1)).toMatchObject({ kind: "Close", status: HostStatus.Internal });
   });
 });
