@@ -3,8 +3,16 @@
 // file also prints both, and the pages the first request touches, as tables.
 import { readFileSync } from "node:fs";
 import { type ColdTimes, coldRequester } from "./harness.js";
-import { COLD_TARGET, type RatioSpread, median, range, ratioSpread, verdict } from "./targets.js";
-import { COLD_PHASES, type DriverPages } from "./wasmtime.js";
+import {
+  COLD_TARGET,
+  type RatioSpread,
+  type TargetRow,
+  median,
+  range,
+  ratioSpread,
+  verdict,
+} from "./targets.js";
+import { COLD_PHASES, type DriverPages, type WasmtimeResult } from "./wasmtime.js";
 
 /** One module's cold requests in one engine. Times are wall-clock µs, medians over rounds (and processes). */
 export interface ColdFigures {
@@ -80,15 +88,47 @@ export function coldRatio(
   );
 }
 
+/** wasmtime's cold-request figures per module; undefined when the driver measured none. */
+export function coldFiguresOf(w: WasmtimeResult): Record<string, ColdFigures> | undefined {
+  const entries = Object.entries(w.modules).filter(([, m]) => m.cold);
+  return entries.length ? Object.fromEntries(entries.map(([k, m]) => [k, m.cold!])) : undefined;
+}
+
+/**
+ * The rows of the targets table: for each module of `w` in `targeted`, its ratios to the WAT echo (`b`) per
+ * payload size and for the cold request, labelled `key: label`. Empty when `w` has no `b`.
+ */
+export function wasmtimeTargets(
+  w: WasmtimeResult,
+  targeted: ReadonlySet<string>,
+  labels: Record<string, { label: string }>,
+): (TargetRow & { key: string })[] {
+  const cold = coldFiguresOf(w);
+  return Object.keys(w.modules)
+    .filter((k) => targeted.has(k) && w.modules.b)
+    .map((k) => {
+      const frames = new Map<number, RatioSpread>();
+      for (const row of w.results) {
+        const r = ratioSpread(
+          { perProcess: row.nsPerFramePerProcess[k] },
+          { perProcess: row.nsPerFramePerProcess.b },
+        );
+        if (r) frames.set(row.size, r);
+      }
+      return { key: k, label: `${k}: ${labels[k]?.label ?? k}`, frames, cold: cold && coldRatio(cold, k) };
+    });
+}
+
 const us = (x: number | undefined): string => (x === undefined ? "" : x.toFixed(1));
 
 /**
  * The cold-request table (markdown): per engine and module, the median wall µs and the fastest request, the
  * ratio to the WAT echo with its per-process range and the 25th–75th percentile of the per-round ratios, the
- * phases, and thread CPU µs. The ratio is marked against `COLD_TARGET` for the modules in `targeted`.
+ * phases, and thread CPU µs. The ratio is marked against `COLD_TARGET` for the modules in `targeted`, in the
+ * engines given as judged (wasmtime; V8 is reported, not judged).
  */
 export function coldTable(
-  engines: [string, Record<string, ColdFigures>][],
+  engines: [engine: string, figures: Record<string, ColdFigures>, judged: boolean][],
   labels: Record<string, string>,
   targeted: ReadonlySet<string>,
 ): string {
@@ -108,11 +148,12 @@ export function coldTable(
       .map(() => "---:")
       .join("|")}|`,
   ];
-  for (const [engine, figures] of engines) {
+  for (const [engine, figures, judged] of engines) {
     for (const [k, f] of Object.entries(figures)) {
       const r = k === "b" ? undefined : coldRatio(figures, k);
       const ratio = r
-        ? (targeted.has(k) ? verdict(r.ratio, COLD_TARGET) : r.ratio.toFixed(2)) + range(r.processes)
+        ? (judged && targeted.has(k) ? verdict(r.ratio, COLD_TARGET) : r.ratio.toFixed(2)) +
+          range(r.processes)
         : k === "b"
           ? "1 (the limit)"
           : "";

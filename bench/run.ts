@@ -30,7 +30,7 @@
 //   lean  a minimal runtime loop (alloc, copy in, dispatch, dealloc; the import only checks bounds), where
 //         the guest's share of the time is not hidden by the shim's bookkeeping
 import { cpus, loadavg, totalmem, type as osType, release as osRelease } from "node:os";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import * as prettier from "prettier";
 import {
@@ -46,8 +46,15 @@ import {
   variants,
 } from "./harness.js";
 import { type WasmtimeResult, buildDriver, buildRustEchoes, runProcesses, toolVersions } from "./wasmtime.js";
-import { type ColdFigures, coldRatio, coldTable, measureColdV8, pagesTable } from "./cold.js";
-import { type RatioSpread, type TargetRow, ratioSpread, targetsTable } from "./targets.js";
+import {
+  type ColdFigures,
+  coldFiguresOf,
+  coldTable,
+  measureColdV8,
+  pagesTable,
+  wasmtimeTargets,
+} from "./cold.js";
+import { targetsTable } from "./targets.js";
 import { variantsFrom } from "./variants.js";
 
 type Mode = "shim" | "lean";
@@ -194,7 +201,7 @@ function table(rows: Row[]): string {
 }
 
 const moduleSizes = (): Record<string, number> => ({
-  "stream_echo (minimal runtime)": statSync(variants.a.path).size,
+  ...(existsSync(variants.a.path) ? { "stream_echo (minimal runtime)": statSync(variants.a.path).size } : {}),
   "hand-written WAT echo": statSync(variants.b.path).size,
   "plain AS echo (incremental runtime)": statSync(variants.c.path).size,
   ...(all.r ? { "Rust echo": statSync(all.r.path).size } : {}),
@@ -272,30 +279,6 @@ function runWasmtime(): WasmtimeResult | undefined {
   ];
   console.log(`\nwasmtime, per module (medians over ${processes} processes):\n${rows.join("\n")}`);
   return result;
-}
-
-/** wasmtime's cold-request figures per module, when the driver measured them. */
-function coldFiguresOf(w: WasmtimeResult): Record<string, ColdFigures> | undefined {
-  const entries = Object.entries(w.modules).filter(([, m]) => m.cold);
-  return entries.length ? Object.fromEntries(entries.map(([k, m]) => [k, m.cold!])) : undefined;
-}
-
-/** The targeted modules' ratios to the WAT echo in wasmtime: per payload size, and the cold request. */
-function targetRows(w: WasmtimeResult): (TargetRow & { key: string })[] {
-  const cold = coldFiguresOf(w);
-  return Object.keys(w.modules)
-    .filter((k) => targeted.has(k) && w.modules.b)
-    .map((k) => {
-      const frames = new Map<number, RatioSpread>();
-      for (const row of w.results) {
-        const r = ratioSpread(
-          { perProcess: row.nsPerFramePerProcess[k] },
-          { perProcess: row.nsPerFramePerProcess.b },
-        );
-        if (r) frames.set(row.size, r);
-      }
-      return { key: k, label: `${k}: ${all[k].label}`, frames, cold: cold && coldRatio(cold, k) };
-    });
 }
 
 /** Cold figures without their per-round samples (for the JSON files; the ratios keep their spread). */
@@ -394,7 +377,7 @@ async function main(): Promise<void> {
   }
 
   const wasmtime = engines.includes("wasmtime") ? runWasmtime() : undefined;
-  const targets = wasmtime ? targetRows(wasmtime) : [];
+  const targets = wasmtime ? wasmtimeTargets(wasmtime, targeted, all) : [];
   if (wasmtime && write) {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${resultsPrefix}wasmtime.json`);
@@ -430,10 +413,10 @@ async function main(): Promise<void> {
     console.log(`\nSide by side (ratios to the WAT echo in the same engine):\n${sideBySide(engineRows)}`);
 
   const labels = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.label]));
-  const coldEngines: [string, Record<string, ColdFigures>][] = [];
+  const coldEngines: Parameters<typeof coldTable>[0] = [];
   const coldWasmtime = wasmtime && coldFiguresOf(wasmtime);
-  if (coldWasmtime) coldEngines.push(["wasmtime", coldWasmtime]);
-  if (coldV8) coldEngines.push(["V8", coldV8]);
+  if (coldWasmtime) coldEngines.push(["wasmtime", coldWasmtime, true]);
+  if (coldV8) coldEngines.push(["V8", coldV8, false]);
   if (coldEngines.length)
     console.log(
       "\nCold request (a new store and instance, Open, one 64-byte Data, Close; wall time, medians; rounds " +

@@ -2,11 +2,11 @@
  * The wasmtime echo benchmark (issue 10): a small native host on wasmtime 49's C API, what an ixt runtime does per
  * frame and nothing more, timed in thread CPU time.
  *
- *   driver [--rounds N] [--batch-ms MS] [--sizes 0,64,...] [--instantiations N] [--compiles N] [--check-only]
- *          [--no-frames] NAME=PATH.wasm|PATH.wat ...
+ *   driver [--rounds N] [--batch-ms MS] [--sizes 0,64,...] [--instantiations N] [--compiles N]
+ *          [--cold-rounds N] [--check-only] [--no-frames] NAME=PATH.wasm|PATH.wat ...
  *
  * --check-only: steps 1 to 3 with a short step 3 (the CI smoke test). --no-frames: steps 1 and 3 only, for any
- * module with the ABI's exports (e.g. one that is not an echo).
+ * module with the ABI's exports (e.g. one that is not an echo). --cold-rounds 0: no step 4.
  *
  * For each module it:
  *   1. compiles it (`wasmtime_module_new`) --compiles times, interleaved with the other modules, and reports the
@@ -17,7 +17,16 @@
  *   3. measures instantiation as a runtime that instantiates per invocation would: a new store, an instance from
  *      a `wasmtime_instance_pre_t` (imports resolved once), the store deleted; the median over batches of the
  *      mean per instantiation, batches interleaved across modules;
- *   4. unless --check-only, on another fresh instance with one open stream, echoes Data frames of each size,
+ *   4. the cold request (issue 14): from the compiled module and a `wasmtime_instance_pre_t` made once, per round a
+ *      new store and instance, its exports looked up, then Open (unlimited credit), one 64-byte Data frame and
+ *      Close, each checked, then the store deleted; each phase timed in wall time (CLOCK_MONOTONIC), the whole
+ *      also in thread CPU time. --cold-rounds rounds (default 300) after a tenth as many untimed ones, interleaved
+ *      in rotating order; medians, the fastest, and every round's total. Then, per module, untimed: the thread's
+ *      minor faults during instantiation and during the request (median of 5), and the pages probe: memory.size,
+ *      the 4 KiB pages whose bytes differ from the initial image (zeros and the active data segments, read from
+ *      the module) and the 4 KiB pages resident for the instance (/proc/self/pagemap), after instantiation and
+ *      after the Close;
+ *   5. unless --check-only, on another fresh instance with one open stream, echoes Data frames of each size,
  *      rounds interleaved (each round runs every module once for the same number of frames, in an order that
  *      rotates from round to round), each batch timed with CLOCK_THREAD_CPUTIME_ID; it reports the median ns
  *      per frame over the rounds and every round's figure. After each batch it checks that every frame was
