@@ -110,27 +110,25 @@ describe("ratios and targets", () => {
   it("takes the ratio of the medians, the per-process range and the quartiles of paired rounds", () => {
     const r = ratioSpread(
       {
-        perProcess: [2, 4, 9],
+        perProcess: [3, 6],
         samples: [
-          [2, 2],
-          [4, 8],
-          [9, 9],
+          [2, 4],
+          [6, 6],
         ],
       },
       {
-        perProcess: [1, 2, 3],
+        perProcess: [2, 3],
         samples: [
-          [1, 2],
-          [2, 2],
+          [1, 4],
           [3, 3],
         ],
       },
     )!;
-    expect(r.ratio).toBe(2); // median 4 over median 2
-    expect(r.processes).toEqual([2, 3]);
-    // paired: 2, 1, 2, 4, 3, 3 -> sorted 1 2 2 3 3 4
-    expect(r.rounds).toEqual([quantile([1, 2, 2, 3, 3, 4], 0.25), quantile([1, 2, 2, 3, 3, 4], 0.75)]);
-    expect(r.rounds).toEqual([2, 3]);
+    expect(r.ratio).toBe(4.5 / 2.5); // median over median
+    expect(r.processes).toEqual([1.5, 2]);
+    // Round r over round r of the same process: 2, 1, 2, 2 (pairing them any other way gives 0.5 and 4).
+    expect(r.rounds).toEqual([quantile([2, 1, 2, 2], 0.25), quantile([2, 1, 2, 2], 0.75)]);
+    expect(r.rounds).toEqual([1.75, 2]);
     expect(ratioSpread({ perProcess: [] }, { perProcess: [1] })).toBeUndefined();
   });
 
