@@ -170,7 +170,7 @@ async function measure(mode: Mode, size: number): Promise<Row> {
     row.abRoundRange = [Math.min(...perRound), Math.max(...perRound)];
   }
   if (ns.a !== undefined && ns.c !== undefined) row.ratios["a/c"] = ns.a / ns.c;
-  for (const k of ["r", "l", "x"])
+  for (const k of ["r", "l", "x", ...extras.map((v) => v.name)])
     if (ns[k] !== undefined && ns.b !== undefined) row.ratios[`${k}/b`] = ns[k] / ns.b;
   if (ns.x !== undefined && ns.a !== undefined) row.ratios["x/a"] = ns.x / ns.a;
   return row;
@@ -184,7 +184,7 @@ function table(rows: Row[]): string {
     ...keys.map((k) => `${k} ns/frame`),
     ...keys.map((k) => `${k} MB/s`),
     ...Object.keys(rows[0].ratios),
-    "a/b per round",
+    ...(rows[0].abRoundRange ? ["a/b per round"] : []),
   ];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---:").join("|")}|`];
   for (const row of rows) {
@@ -193,7 +193,7 @@ function table(rows: Row[]): string {
       ...keys.map((k) => fmt(row.nsPerFrame[k])),
       ...keys.map((k) => (row.size === 0 ? "–" : fmt(row.mbPerSec[k]))),
       ...Object.values(row.ratios).map((x) => fmt(x, 2)),
-      row.abRoundRange ? `${fmt(row.abRoundRange[0], 2)}–${fmt(row.abRoundRange[1], 2)}` : "",
+      ...(row.abRoundRange ? [`${fmt(row.abRoundRange[0], 2)}–${fmt(row.abRoundRange[1], 2)}`] : []),
     ];
     lines.push(`| ${cells.join(" | ")} |`);
   }

@@ -67,9 +67,15 @@ export function ratioSpread(
   return out;
 }
 
-/** `1.06 ✓` or `1.63 ✗`: the ratio against its target. */
+/**
+ * `1.06 ✓` or `1.63 ✗`: the ratio against its target, with two decimals, or as many more (up to six) as it takes
+ * for a ratio above the target not to print as the target (`1.0247 ✗` against 1.02, not `1.02 ✗`).
+ */
 export function verdict(ratio: number, target: number): string {
-  return `${ratio.toFixed(2)} ${ratio <= target ? "✓" : "✗"}`;
+  const ok = ratio <= target;
+  let digits = 2;
+  while (!ok && digits < 6 && Number(ratio.toFixed(digits)) <= target) digits++;
+  return `${ratio.toFixed(digits)} ${ok ? "✓" : "✗"}`;
 }
 
 /** `(1.55–1.70)`, or nothing when the range is a single process's. */

@@ -134,7 +134,10 @@ describe("ratios and targets", () => {
 
   it("marks a ratio at the target ✓ and one above it ✗", () => {
     expect(verdict(COLD_TARGET, COLD_TARGET)).toBe("1.25 ✓");
-    expect(verdict(1.2501, COLD_TARGET)).toBe("1.25 ✗");
+    expect(verdict(1.2501, COLD_TARGET)).toBe("1.2501 ✗");
+    expect(verdict(1.0247, 1.02)).toBe("1.025 ✗");
+    expect(verdict(1.0199, 1.02)).toBe("1.02 ✓");
+    expect(verdict(1.63, COLD_TARGET)).toBe("1.63 ✗");
     const table = targetsTable([
       {
         label: "a: SDK",
