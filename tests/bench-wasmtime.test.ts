@@ -87,9 +87,9 @@ describe.skipIf(skipped !== undefined)("the wasmtime bench driver", () => {
       expect(watPages.resident4k).toEqual([0, 1]);
       expect(watPages.residentPages).toEqual([0]);
     }
-    // The SDK echo writes its runtime's state while it starts: at least one page, and more by the Close.
+    // The SDK echo may write nothing while it starts (the memory design's goal), but its first frame lands somewhere.
     const sdkPages = report.modules.a.pages!;
-    expect(sdkPages.changed4k[0]).toBeGreaterThan(0);
+    expect(sdkPages.changed4k[1]).toBeGreaterThan(0);
     expect(sdkPages.changed4k[1]).toBeGreaterThanOrEqual(sdkPages.changed4k[0]);
     if (sdkPages.resident4k[1] >= 0) expect(sdkPages.residentPages).toHaveLength(sdkPages.resident4k[1]);
     for (const row of report.results) {
