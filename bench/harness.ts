@@ -15,6 +15,7 @@ import {
   FRAME_HEADER_LEN,
   HostStatus,
   IxtHost,
+  encodeClose,
   encodeData,
   encodeOpen,
   streamIdOf,
@@ -194,6 +195,113 @@ export async function leanDriver(path: string, payload: Uint8Array): Promise<Dri
       for (let i = 0; i < n; i++) results |= deliver(frame);
       return results;
     },
+  };
+}
+
+// ---- the cold request ----
+
+/** The payload size of the cold request's one Data frame. */
+export const COLD_PAYLOAD = 64;
+
+/** Wall-clock µs of one cold request's phases (`total` is instantiate through close; teardown is not timed in V8). */
+export interface ColdTimes {
+  total: number;
+  instantiate: number;
+  open: number;
+  data: number;
+  close: number;
+}
+
+/**
+ * A cold request in V8, as bench/wasmtime/driver.c runs it in wasmtime: from a module compiled once, each call makes
+ * a new instance (`new WebAssembly.Instance`, a fresh memory) with fresh host imports, looks up its exports, then
+ * delivers Open (unlimited credit), one 64-byte Data frame and Close the runtime's way (`ixt_alloc`, copy in,
+ * dispatch, `ixt_dealloc`). The imports are the same for every module: `stream_send_data` checks the id length,
+ * the bounds and the id, and copies the payload out; `stream_send_close` checks the id and records the reason.
+ * Throws when the echo or the Close(Normal) is not what it should be.
+ */
+export function coldRequester(module: WebAssembly.Module): () => ColdTimes {
+  const id = streamIdOf(1);
+  const open = encodeOpen(id);
+  const payload = payloadOf(COLD_PAYLOAD);
+  const data = encodeData(id, payload);
+  const close = encodeClose(id, 0);
+  const out = new Uint8Array(COLD_PAYLOAD);
+  const now = (): number => Number(process.hrtime.bigint()) / 1e3;
+  return (): ColdTimes => {
+    let memory: WebAssembly.Memory | undefined;
+    let sends = 0;
+    let sent = 0;
+    let closes = 0;
+    let reason = -1;
+    let errors = 0;
+    const checkId = (bytes: Uint8Array, idPtr: number, idLen: number): number => {
+      if (idLen !== 16) return HostStatus.BadArgument;
+      if ((idPtr >>> 0) + 16 > bytes.length) return HostStatus.InvalidMemory;
+      for (let i = 0; i < 16; i++) if (bytes[idPtr + i] !== id[i]) return HostStatus.UnknownStream;
+      return HostStatus.Ok;
+    };
+    const ixt = {
+      stream_send_data(idPtr: number, idLen: number, ptr: number, len: number): number {
+        const bytes = new Uint8Array(memory!.buffer);
+        const status = checkId(bytes, idPtr, idLen);
+        if (status !== HostStatus.Ok) return status;
+        if ((ptr >>> 0) + (len >>> 0) > bytes.length || len > out.length) return HostStatus.InvalidMemory;
+        out.set(bytes.subarray(ptr, ptr + len));
+        sends++;
+        sent += len;
+        return HostStatus.Ok;
+      },
+      stream_send_close(idPtr: number, idLen: number, why: number): number {
+        const status = checkId(new Uint8Array(memory!.buffer), idPtr, idLen);
+        if (status === HostStatus.Ok) {
+          closes++;
+          reason = why;
+        }
+        return status;
+      },
+      stream_send_error(): number {
+        errors++;
+        return HostStatus.Ok;
+      },
+    };
+    const t0 = now();
+    const instance = new WebAssembly.Instance(module, { ixt });
+    const e = instance.exports as unknown as {
+      memory: WebAssembly.Memory;
+      ixt_module_handle_server_stream(ptr: number, len: number): number;
+      ixt_alloc(size: number): number;
+      ixt_dealloc(ptr: number, size: number): void;
+    };
+    memory = e.memory;
+    const deliver = (frame: Uint8Array): number => {
+      const ptr = e.ixt_alloc(frame.length) >>> 0;
+      new Uint8Array(e.memory.buffer, ptr, frame.length).set(frame);
+      const result = e.ixt_module_handle_server_stream(ptr, frame.length);
+      e.ixt_dealloc(ptr, frame.length);
+      return result;
+    };
+    const t1 = now();
+    const rOpen = deliver(open);
+    const t2 = now();
+    const rData = deliver(data);
+    const t3 = now();
+    const rClose = deliver(close);
+    const t4 = now();
+    if (rOpen || rData || rClose)
+      throw new Error(`cold request: dispatcher returned ${rOpen}, ${rData}, ${rClose}`);
+    if (
+      sends !== 1 ||
+      sent !== COLD_PAYLOAD ||
+      toHex(out) !== toHex(payload) ||
+      closes !== 1 ||
+      reason !== 0 ||
+      errors
+    )
+      throw new Error(
+        `cold request: ${sends} Data (${sent} bytes), ${closes} Close (reason ${reason}), ${errors} Error`,
+      );
+    return { total: t4 - t0, instantiate: t1 - t0, open: t2 - t1, data: t3 - t2, close: t4 - t3 };
   };
 }
 

@@ -3,9 +3,11 @@
 // here passes or fails on time.
 //
 //   node dist/bench/run.js [--rounds N] [--batch-ms MS] [--variants a,b,c,r,l] [--modes shim,lean]
-//                          [--candidate path.wasm] [--no-write] [--record-sizes]
+//                          [--candidate path.wasm] [--variant name=path.wasm]... [--no-write] [--record-sizes]
 //                          [--engines v8,wasmtime] [--processes N] [--wasmtime-rounds N] [--no-rust]
-//                          [--v8-clock wall|cpu]
+//                          [--v8-clock wall|cpu] [--cold-rounds N] [--results-prefix P]
+//
+// bench/README.md describes the method, the figures and the targets they are printed against.
 //
 // Two engines: V8 (this process, the drivers below) and wasmtime (bench/wasmtime/driver.c, a native host on
 // wasmtime's C API, built here with the system C compiler; see bench/wasmtime.ts). The wasmtime part is skipped
@@ -14,6 +16,10 @@
 // installed, and is skipped with a message otherwise.
 //
 // `--candidate` adds a module as variant x (e.g. an SDK change built elsewhere), measured in the same rounds.
+// `--variant name=path.wasm` (repeatable) and `IXT_BENCH_VARIANTS=name=path,…` add more, each under its name
+// (bench/variants.ts); every one of them, and a and x, is held against the issue's targets (bench/targets.ts).
+// `--cold-rounds N` (default 300; 0: none) sets the cold requests per module in each engine (bench/cold.ts).
+// `--results-prefix P` writes bench/results/P{latest,wasmtime}.json instead.
 // `--record-sizes` writes the echo's current release sizes to bench/size-budget.json (the budget that
 // tests/module-size.test.ts guards with 10% headroom): for a deliberate change of size.
 //
@@ -23,8 +29,8 @@
 //   shim  frames go through the host shim (IxtHost.dispatch), as the issue describes
 //   lean  a minimal runtime loop (alloc, copy in, dispatch, dealloc; the import only checks bounds), where
 //         the guest's share of the time is not hidden by the shim's bookkeeping
-import { cpus, totalmem, type as osType, release as osRelease } from "node:os";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem, type as osType, release as osRelease } from "node:os";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import * as prettier from "prettier";
 import {
@@ -40,6 +46,16 @@ import {
   variants,
 } from "./harness.js";
 import { type WasmtimeResult, buildDriver, buildRustEchoes, runProcesses, toolVersions } from "./wasmtime.js";
+import {
+  type ColdFigures,
+  coldFiguresOf,
+  coldTable,
+  measureColdV8,
+  pagesTable,
+  wasmtimeTargets,
+} from "./cold.js";
+import { targetsTable } from "./targets.js";
+import { variantsFrom } from "./variants.js";
 
 type Mode = "shim" | "lean";
 
@@ -56,6 +72,11 @@ if (candidate) all.x = { key: "x", label: `candidate ${candidate}`, path: candid
 let keys = option("variants", "a,b,c")
   .split(",")
   .concat(candidate ? ["x"] : []);
+const extras = variantsFrom(process.argv);
+for (const v of extras)
+  all[v.name] = { key: v.name, label: relative(root, v.path), path: v.path, zeroCopy: true };
+/** The modules held against the targets: the SDK echo, the candidate and the extra variants. */
+const targeted = new Set(["a", "x", ...extras.map((v) => v.name)]);
 const engines = option("engines", "v8,wasmtime").split(",");
 const processes = Number(option("processes", "3"));
 const wasmtimeRounds = Number(option("wasmtime-rounds", String(rounds)));
@@ -66,6 +87,8 @@ const cpuClock = option("v8-clock", "wall") === "cpu";
 const modes = option("modes", "shim,lean").split(",") as Mode[];
 const write = !process.argv.includes("--no-write");
 const recordSizes = process.argv.includes("--record-sizes");
+const coldRounds = Number(option("cold-rounds", "300"));
+const resultsPrefix = option("results-prefix", "");
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((x, y) => x - y);
@@ -147,7 +170,7 @@ async function measure(mode: Mode, size: number): Promise<Row> {
     row.abRoundRange = [Math.min(...perRound), Math.max(...perRound)];
   }
   if (ns.a !== undefined && ns.c !== undefined) row.ratios["a/c"] = ns.a / ns.c;
-  for (const k of ["r", "l", "x"])
+  for (const k of ["r", "l", "x", ...extras.map((v) => v.name)])
     if (ns[k] !== undefined && ns.b !== undefined) row.ratios[`${k}/b`] = ns[k] / ns.b;
   if (ns.x !== undefined && ns.a !== undefined) row.ratios["x/a"] = ns.x / ns.a;
   return row;
@@ -161,7 +184,7 @@ function table(rows: Row[]): string {
     ...keys.map((k) => `${k} ns/frame`),
     ...keys.map((k) => `${k} MB/s`),
     ...Object.keys(rows[0].ratios),
-    "a/b per round",
+    ...(rows[0].abRoundRange ? ["a/b per round"] : []),
   ];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---:").join("|")}|`];
   for (const row of rows) {
@@ -170,7 +193,7 @@ function table(rows: Row[]): string {
       ...keys.map((k) => fmt(row.nsPerFrame[k])),
       ...keys.map((k) => (row.size === 0 ? "–" : fmt(row.mbPerSec[k]))),
       ...Object.values(row.ratios).map((x) => fmt(x, 2)),
-      row.abRoundRange ? `${fmt(row.abRoundRange[0], 2)}–${fmt(row.abRoundRange[1], 2)}` : "",
+      ...(row.abRoundRange ? [`${fmt(row.abRoundRange[0], 2)}–${fmt(row.abRoundRange[1], 2)}`] : []),
     ];
     lines.push(`| ${cells.join(" | ")} |`);
   }
@@ -178,11 +201,12 @@ function table(rows: Row[]): string {
 }
 
 const moduleSizes = (): Record<string, number> => ({
-  "stream_echo (incremental runtime)": statSync(variants.a.path).size,
+  ...(existsSync(variants.a.path) ? { "stream_echo (incremental runtime)": statSync(variants.a.path).size } : {}),
   "hand-written WAT echo": statSync(variants.b.path).size,
   "plain AS echo (incremental runtime)": statSync(variants.c.path).size,
   ...(all.r ? { "Rust echo": statSync(all.r.path).size } : {}),
   ...(all.l ? { "Rust echo + LTO": statSync(all.l.path).size } : {}),
+  ...Object.fromEntries(extras.map((v) => [`${v.name} (${all[v.name].label})`, statSync(v.path).size])),
 });
 
 /** Writes `value` as JSON formatted the way `prettier --check` expects. */
@@ -210,7 +234,7 @@ function sideBySide(
   const head = ["ns/frame", ...PAYLOAD_SIZES.map(sizeLabel)];
   const lines = [`| ${head.join(" | ")} |`, `|---|${PAYLOAD_SIZES.map(() => "---:").join("|")}|`];
   for (const [engine, rows] of engineRows) {
-    for (const [k, label] of SIDE_BY_SIDE) {
+    for (const [k, label] of [...SIDE_BY_SIDE, ...extras.map((v): [string, string] => [v.name, v.name])]) {
       if (!rows.some((r) => r.nsPerFrame[k] !== undefined)) continue;
       const cells = PAYLOAD_SIZES.map((size) => {
         const ns = rows.find((r) => r.size === size)?.nsPerFrame;
@@ -232,14 +256,17 @@ function runWasmtime(): WasmtimeResult | undefined {
     return undefined;
   }
   const modules: Record<string, string> = {};
-  for (const k of ["a", "b", "r", "l", "x"])
+  for (const k of ["a", "b", "r", "l", "x", ...extras.map((v) => v.name)])
     if (all[k] && (keys.includes(k) || k === "b")) modules[k] = all[k].path;
   console.log(
     `\nwasmtime ${driver.lib.version} (${relative(root, driver.path)}): ${Object.keys(modules).join(", ")}; ` +
       `${processes} processes x ${wasmtimeRounds} rounds, ~${batchMs} ms per batch, thread CPU time`,
   );
-  const result = runProcesses(driver, modules, { processes, rounds: wasmtimeRounds, batchMs }, (m) =>
-    console.log(m),
+  const result = runProcesses(
+    driver,
+    modules,
+    { processes, rounds: wasmtimeRounds, batchMs, coldRounds },
+    (m) => console.log(m),
   );
   const rows = [
     "| module | bytes | compile (CPU) ms | compile (wall) ms | instantiate µs |",
@@ -252,6 +279,18 @@ function runWasmtime(): WasmtimeResult | undefined {
   ];
   console.log(`\nwasmtime, per module (medians over ${processes} processes):\n${rows.join("\n")}`);
   return result;
+}
+
+/** Cold figures without their per-round samples (for the JSON files; the ratios keep their spread). */
+function withoutSamples(
+  figures: Record<string, ColdFigures>,
+): Record<string, Omit<ColdFigures, "wallUsSamplesPerProcess">> {
+  return Object.fromEntries(
+    Object.entries(figures).map(([k, f]) => {
+      const { wallUsSamplesPerProcess: _, ...rest } = f;
+      return [k, rest];
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -270,6 +309,7 @@ async function main(): Promise<void> {
       console.log(`Rust echo built with ${rustc}`);
     }
   }
+  keys.push(...extras.map((v) => v.name));
   const sizes = moduleSizes();
   console.log("Release module sizes (bytes):");
   for (const [name, bytes] of Object.entries(sizes)) console.log(`  ${name.padEnd(40)} ${bytes}`);
@@ -290,6 +330,7 @@ async function main(): Promise<void> {
   };
   const dir = join(root, "bench/results");
   const allRows: Row[] = [];
+  let coldV8: Record<string, ColdFigures> | undefined;
   if (engines.includes("v8")) {
     for (const k of keys) {
       const { problems } = await checkEcho(all[k].path);
@@ -308,9 +349,18 @@ async function main(): Promise<void> {
       console.log(`\n${mode === "shim" ? "Through the host shim" : "Lean runtime loop"}:\n${table(rows)}`);
     }
 
+    if (coldRounds > 0) {
+      console.log(`\nV8 cold requests: ${coldRounds} rounds per module, interleaved, wall time`);
+      coldV8 = measureColdV8(Object.fromEntries(keys.map((k) => [k, all[k].path])), {
+        rounds: coldRounds,
+        warm: Math.max(5, Math.round(coldRounds / 10)),
+        collect,
+      });
+    }
+
     if (write) {
       mkdirSync(dir, { recursive: true });
-      const file = join(dir, "latest.json");
+      const file = join(dir, `${resultsPrefix}latest.json`);
       await writeJson(file, {
         date: new Date().toISOString(),
         machine,
@@ -320,21 +370,37 @@ async function main(): Promise<void> {
         variants: Object.fromEntries(keys.map((k) => [k, all[k].label])),
         moduleSizes: sizes,
         results: allRows,
+        ...(coldV8 ? { cold: { rounds: coldRounds, modules: withoutSamples(coldV8) } } : {}),
       });
       console.log(`\nwrote ${file}`);
     }
   }
 
   const wasmtime = engines.includes("wasmtime") ? runWasmtime() : undefined;
+  const targets = wasmtime ? wasmtimeTargets(wasmtime, targeted, all) : [];
   if (wasmtime && write) {
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, "wasmtime.json");
+    const file = join(dir, `${resultsPrefix}wasmtime.json`);
+    const modules = Object.fromEntries(
+      Object.entries(wasmtime.modules).map(([k, m]) => [
+        k,
+        { ...m, ...(m.cold ? { cold: withoutSamples({ k: m.cold }).k } : {}) },
+      ]),
+    );
     await writeJson(file, {
       date: new Date().toISOString(),
       machine,
       tools: { ...toolVersions(), rustc },
       variants: Object.fromEntries(Object.keys(wasmtime.modules).map((k) => [k, all[k].label])),
       ...wasmtime,
+      modules,
+      coldRounds,
+      targets: Object.fromEntries(
+        targets.map((t) => [
+          t.key,
+          { frames: Object.fromEntries(t.frames), ...(t.cold ? { cold: t.cold } : {}) },
+        ]),
+      ),
     });
     console.log(`\nwrote ${file}`);
   }
@@ -345,7 +411,38 @@ async function main(): Promise<void> {
   if (allRows.length) engineRows.push([`V8 ${v8Mode}`, allRows.filter((r) => r.mode === v8Mode)]);
   if (engineRows.length)
     console.log(`\nSide by side (ratios to the WAT echo in the same engine):\n${sideBySide(engineRows)}`);
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}, Node ${machine.node}`);
+
+  const labels = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.label]));
+  const coldEngines: Parameters<typeof coldTable>[0] = [];
+  const coldWasmtime = wasmtime && coldFiguresOf(wasmtime);
+  if (coldWasmtime) coldEngines.push(["wasmtime", coldWasmtime, true]);
+  if (coldV8) coldEngines.push(["V8", coldV8, false]);
+  if (coldEngines.length)
+    console.log(
+      "\nCold request (a new store and instance, Open, one 64-byte Data, Close; wall time, medians; rounds " +
+        "interleaved; teardown, deleting the store, is not in the total):\n" +
+        coldTable(coldEngines, labels, targeted),
+    );
+  if (wasmtime && Object.values(wasmtime.modules).some((m) => m.pages))
+    console.log(
+      "\nPages touched by instantiation → the first request (4 KiB pages of linear memory; resident: from " +
+        "/proc/self/pagemap, each one a page fault):\n" +
+        pagesTable(
+          Object.fromEntries(Object.entries(wasmtime.modules).map(([k, m]) => [k, m.pages])),
+          labels,
+        ),
+    );
+  if (targets.length)
+    console.log(
+      `\nTargets (issue 14), wasmtime, ratio to the WAT echo (per-process range):\n${targetsTable(targets)}`,
+    );
+  else console.log("\nTargets: not judged (they are wasmtime's, and wasmtime did not run)");
+  console.log(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}, Node ${machine.node}; ` +
+      `load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")} (a shared machine: read the ratios of interleaved rounds, not the absolute times)`,
+  );
 }
 
 await main();

@@ -193,6 +193,10 @@ export interface DriverReport {
       compileCpuMs: number;
       compileWallMs: number;
       instantiateUs: number;
+      /** The cold request (absent with --check-only, --no-frames or --cold-rounds 0). */
+      cold?: DriverCold;
+      /** The pages the first request touches (with `cold`). */
+      pages?: DriverPages;
     }
   >;
   results: {
@@ -203,12 +207,46 @@ export interface DriverReport {
   }[];
 }
 
+/** The phases of a cold request, in the order they happen. */
+export const COLD_PHASES = ["instantiate", "open", "data", "close", "teardown"] as const;
+
+/** One process's cold requests of one module (wall-clock µs; medians over its rounds). */
+export interface DriverCold {
+  rounds: number;
+  /** From a new store to the Close answered: instantiate + open + data + close. */
+  wallUs: number;
+  wallUsMin: number;
+  /** The same span in thread CPU time. */
+  cpuUs: number;
+  phasesUs: Record<(typeof COLD_PHASES)[number], number>;
+  /** Every round's wall µs; round r of every module ran next to round r of the others. */
+  wallUsSamples: number[];
+}
+
+/**
+ * Linear memory around one cold request. Each pair is [after instantiation, after the Close].
+ * `memoryPages`: memory.size (64 KiB pages). `changed4k`: 4 KiB pages whose bytes differ from zeros and the
+ * active data segments (-1: a data section the driver cannot read). `resident4k`: 4 KiB pages the kernel holds
+ * privately for the instance, from /proc/self/pagemap (-1: no pagemap); each cost a fault. `minorFaults`: the
+ * thread's minor faults during instantiation and during the request (median of 5 requests), host side included.
+ * `residentPages`: the indices of the resident pages after the Close.
+ */
+export interface DriverPages {
+  memoryPages: [number, number];
+  changed4k: [number, number];
+  resident4k: [number, number];
+  minorFaults: [number, number];
+  residentPages: number[];
+}
+
 export interface DriverOptions {
   rounds?: number;
   batchMs?: number;
   sizes?: readonly number[];
   compiles?: number;
   instantiations?: number;
+  /** Cold requests per module and process (the driver's default is 300; 0: none). */
+  coldRounds?: number;
   checkOnly?: boolean;
 }
 
@@ -218,6 +256,7 @@ const driverArgs = (modules: Record<string, string>, o: DriverOptions): string[]
   ...(o.sizes ? ["--sizes", o.sizes.join(",")] : []),
   ...(o.compiles !== undefined ? ["--compiles", String(o.compiles)] : []),
   ...(o.instantiations !== undefined ? ["--instantiations", String(o.instantiations)] : []),
+  ...(o.coldRounds !== undefined ? ["--cold-rounds", String(o.coldRounds)] : []),
   ...(o.checkOnly ? ["--check-only"] : []),
   ...Object.entries(modules).map(([name, path]) => `${name}=${path}`),
 ];
@@ -258,6 +297,9 @@ export interface WasmtimeResult {
       compileWallMs: number;
       instantiateUs: number;
       instantiateUsPerProcess: number[];
+      cold?: ColdSummary;
+      /** The first process's pages probe, with the median of the processes' minor faults. */
+      pages?: DriverPages;
     }
   >;
   results: {
@@ -267,6 +309,35 @@ export interface WasmtimeResult {
     nsPerFrame: Record<string, number>;
     nsPerFramePerProcess: Record<string, number[]>;
   }[];
+}
+
+/** One module's cold requests over all processes. */
+export interface ColdSummary {
+  /** Median over processes of each process's median wall µs (instantiate through close). */
+  wallUs: number;
+  wallUsPerProcess: number[];
+  /** The fastest single request of all processes. */
+  wallUsMin: number;
+  /** Median over processes of the thread CPU µs. */
+  cpuUs: number;
+  /** Median over processes of each phase's median wall µs (teardown: deleting the store, not in `wallUs`). */
+  phasesUs: Record<(typeof COLD_PHASES)[number], number>;
+  /** Every process's rounds, for paired ratios (round r of each module ran next to the others' round r). */
+  wallUsSamplesPerProcess: number[][];
+}
+
+/** The cold-request summary of one module's per-process reports. */
+export function summarizeCold(per: DriverCold[]): ColdSummary {
+  return {
+    wallUs: median(per.map((c) => c.wallUs)),
+    wallUsPerProcess: per.map((c) => c.wallUs),
+    wallUsMin: Math.min(...per.map((c) => c.wallUsMin)),
+    cpuUs: median(per.map((c) => c.cpuUs)),
+    phasesUs: Object.fromEntries(
+      COLD_PHASES.map((p) => [p, median(per.map((c) => c.phasesUs[p]))]),
+    ) as ColdSummary["phasesUs"],
+    wallUsSamplesPerProcess: per.map((c) => c.wallUsSamples),
+  };
 }
 
 /**
@@ -305,6 +376,11 @@ export function runProcesses(
       instantiateUs: median(per.map((m) => m.instantiateUs)),
       instantiateUsPerProcess: per.map((m) => m.instantiateUs),
     };
+    if (per.every((m) => m.cold)) out.modules[name].cold = summarizeCold(per.map((m) => m.cold!));
+    if (per[0].pages) {
+      const faults = (i: 0 | 1): number => median(per.map((m) => m.pages?.minorFaults[i] ?? 0));
+      out.modules[name].pages = { ...per[0].pages, minorFaults: [faults(0), faults(1)] };
+    }
   }
   first.results.forEach((row, i) => {
     const per = reports.map((r) => r.results[i]);
