@@ -35,7 +35,9 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** One line a debug build logged through `ixt_debug.log` (`log.info(…)` in the module). */
 export interface LogLine {
+  /** The line's level: `log.debug` is "debug", and so on. */
   level: LogLevel;
+  /** The line's text, decoded from UTF-8. */
   message: string;
 }
 
@@ -169,6 +171,7 @@ export class GuestTrap extends Error {
   readonly trap: string;
 
   constructor(
+    /** What the engine threw: a `WebAssembly.RuntimeError` for a trap. */
     readonly cause: unknown,
     abortMessage?: string,
   ) {
@@ -201,6 +204,7 @@ export class IxtHost {
   lastFramePtr = 0;
 
   private constructor(
+    /** The module's instance, for reading its memory or calling an export of your own. */
     readonly instance: WebAssembly.Instance,
     private readonly abi: IxtExports,
     private readonly options: HostOptions,
