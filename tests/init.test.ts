@@ -67,7 +67,9 @@ describe("ixt-as init", () => {
     const { code, out, err } = await ixtAs("init", project);
     expect({ code, err }).toEqual({ code: 0, err: "" });
     expect(filesIn(project)).toEqual(PROJECT_FILES);
-    expect(out).toMatch(/Wrote the module project my-module in /);
+    expect(out.split("\n")[0]).toMatch(
+      /^Wrote a module project into .*My Module\/ \(package name my-module\):$/,
+    );
     expect(out).toMatch(/^ {2}cd "?.*My Module"?$/m);
     expect(out).toMatch(/npm install\n.*npm test/);
 
@@ -159,7 +161,7 @@ describe("ixt-as init", () => {
     try {
       const { code, out } = await ixtAs("init");
       expect(code).toBe(0);
-      expect(out).toMatch(/Wrote the module project here in the current folder:/);
+      expect(out.split("\n")[0]).toBe("Wrote a module project into the current folder:");
       expect(out).not.toMatch(/ cd /);
     } finally {
       process.chdir(cwd);
