@@ -122,8 +122,10 @@ describe("ixt-as init", () => {
       if (result.status !== 0) throw new Error(`${script} failed:\n${result.stdout}${result.stderr}`);
       return result.stdout;
     };
-    // The README's first code block, pasted into the project.
-    const readmeHandler = /```ts\n([^]*?)```/.exec(readFileSync(join(root, "README.md"), "utf8"))?.[1] ?? "";
+    // The README's first handler, pasted into the project.
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const firstHandler = readme.slice(readme.indexOf("`assembly/index.ts`, an echo:"));
+    const readmeHandler = /```ts\n([^]*?)```/.exec(firstHandler)?.[1] ?? "";
     expect(readmeHandler).toMatch(/from "ixt-sdk-as";/);
     writeFileSync(join(project, "assembly", "readme.ts"), readmeHandler);
     for (const name of ["index", "readme"]) {
