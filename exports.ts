@@ -1,5 +1,10 @@
-// The ABI exports for a module's one-line re-export: `export * from "ixt-sdk-as/exports";`
-// (the same as "ixt-sdk-as/assembly/exports"). The abort override comes with it, so the preset's
-// `abort=__ixt_abort` resolves even in a module that imports nothing else from the SDK.
+/**
+ * The ABI exports the runtime calls, for a module's one-line re-export in its entry file:
+ * `export * from "ixt-sdk-as/exports";` (the same as `"ixt-sdk-as/assembly/exports"`).
+ *
+ * @module ixt-sdk-as/exports
+ */
+// The abort override comes with it, so the preset's `abort=__ixt_abort` resolves even in a module that
+// imports nothing else from the SDK.
 import "./assembly/overrides/abort";
 export * from "./assembly/exports";

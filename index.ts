@@ -1,3 +1,7 @@
-// The package's AssemblyScript entry: `import { … } from "ixt-sdk-as"` in a module resolves here
-// (asc looks for index.ts at the package root). The API is in assembly/index.ts.
+/**
+ * The SDK a module imports: `import { … } from "ixt-sdk-as"` in AssemblyScript resolves to the package's
+ * `index.ts` (asc looks for it at the package root), which re-exports `assembly/index.ts`.
+ *
+ * @module ixt-sdk-as
+ */
 export * from "./assembly/index";

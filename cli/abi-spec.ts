@@ -21,6 +21,11 @@ export const REQUIRED_FUNCTION_EXPORTS: Readonly<Record<string, FuncType>> = {
   ixt_dealloc: { params: [i32, i32], results: [] },
 };
 
+/** The revision of docs/ABI.md this ixt-as checks against ("ABI revision"). */
+export const ABI_REVISION = 1;
+/** The immutable `i32` global a module exports to say which ABI revision it implements. */
+export const ABI_REVISION_EXPORT = "ixt_abi_revision";
+
 /** The memory export every module must have. */
 export const MEMORY_EXPORT = "memory";
 

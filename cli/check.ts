@@ -8,6 +8,8 @@ import {
   missingExportHint,
 } from "../host-shim/hints.js";
 import {
+  ABI_REVISION,
+  ABI_REVISION_EXPORT,
   DEBUG_IMPORTS,
   DEBUG_MODULE,
   IXT_IMPORTS,
@@ -19,7 +21,7 @@ import {
   WASI_REACTOR_EXPORT,
   WASI_REACTOR_TYPE,
 } from "./abi-spec.js";
-import { type FuncType, type WasmInfo, formatType, readWasmInfo } from "./wasm-info.js";
+import { type ExportEntry, type FuncType, type WasmInfo, formatType, readWasmInfo } from "./wasm-info.js";
 
 export interface CheckOptions {
   /** Accept `wasi_snapshot_preview1` imports (the WASI profile); the module must then be a reactor. */
@@ -49,6 +51,8 @@ export interface CheckReport {
   missing: CheckLine[];
   /** What a fresh instance answered to an Open for method "" (empty when it was not probed). */
   handler: CheckLine[];
+  /** The ABI revision the module exports (`ixt_abi_revision`), or undefined when it exports none. */
+  abiRevision: number | undefined;
   problems: number;
   warnings: number;
 }
@@ -115,6 +119,7 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
         message: `expected a function ${formatType(expected)}: do not define ${entry.name} yourself, re-export the SDK's (${EXPORTS_HINT})`,
       };
     }
+    if (entry.name === ABI_REVISION_EXPORT) return revisionLine(entry);
     if (entry.name === MEMORY_EXPORT) {
       if (entry.kind === "memory") return { ok: true, item: entry.name, found };
       return { ok: false, item: entry.name, found, message: "must be the module's memory" };
@@ -165,6 +170,15 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
       message: missingExportHint(MEMORY_EXPORT),
     });
   }
+  if (!byName.has(ABI_REVISION_EXPORT)) {
+    missing.push({
+      ok: true,
+      warn: true,
+      item: ABI_REVISION_EXPORT,
+      found: "missing",
+      message: `the module does not say which ABI revision it implements (this ixt-as knows revision ${ABI_REVISION}): build it with a newer ixt-sdk-as, whose "ixt-sdk-as/exports" exports ${ABI_REVISION_EXPORT}`,
+    });
+  }
   if (usesWasi && !byName.has(WASI_REACTOR_EXPORT)) {
     missing.push({
       ok: false,
@@ -183,7 +197,35 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
   const lines = [...imports, ...exports, ...missing, ...handler];
   const problems = lines.filter((line) => !line.ok).length;
   const warnings = lines.filter((line) => line.ok && line.warn).length;
-  return { imports, exports, missing, handler, problems, warnings };
+  const revision = byName.get(ABI_REVISION_EXPORT);
+  const abiRevision = revision?.detail === "i32" ? revision.value : undefined;
+  return { imports, exports, missing, handler, problems, warnings, abiRevision };
+}
+
+/**
+ * The `ixt_abi_revision` export: an immutable `i32` global with a constant value. The revision this ixt-as
+ * knows passes; another one is a warning (the module may rely on rules this check does not know, or lack
+ * ones it does); any other kind or type fails, since a runtime could not read it.
+ */
+function revisionLine(entry: ExportEntry): CheckLine {
+  const item = entry.name;
+  if (entry.kind !== "global" || entry.detail !== "i32" || entry.value === undefined) {
+    return {
+      ok: false,
+      item,
+      found: describe(entry),
+      message: `must be an immutable i32 global with a constant value, e.g. \`export const ${ABI_REVISION_EXPORT}: i32 = ${ABI_REVISION};\`: re-export the SDK's (${EXPORTS_HINT})`,
+    };
+  }
+  const found = `i32 = ${entry.value}`;
+  if (entry.value === ABI_REVISION) return { ok: true, item, found, message: `ABI revision ${entry.value}` };
+  return {
+    ok: true,
+    warn: true,
+    item,
+    found,
+    message: `ABI revision ${entry.value}, but this ixt-as knows revision ${ABI_REVISION} (docs/ABI.md): use the ixt-sdk-as that built the module, or rebuild it with this one`,
+  };
 }
 
 export { NO_HANDLER_WARNING };

@@ -116,7 +116,9 @@ export async function init(args: string[], io: Io): Promise<number> {
     }
 
     const cd = relative(process.cwd(), target);
-    io.out(`Wrote the module project ${name} in ${cd === "" ? "the current folder" : cd}:`);
+    const where = cd === "" ? "the current folder" : `${cd}/`;
+    const named = name === basename(target) ? "" : ` (package name ${name})`;
+    io.out(`Wrote a module project into ${where}${named}:`);
     written.sort().forEach((file) => io.out(`  ${file}`));
     io.out("");
     io.out("Next:");

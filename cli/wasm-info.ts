@@ -1,6 +1,7 @@
 // Reads what `ixt-as check` needs from a wasm binary: the function types of its imports and exports, which
-// `WebAssembly.Module.imports/exports` do not give. Only the type, import, function and export sections are
-// read; the module is validated by the engine (`WebAssembly.compile`) before this runs.
+// `WebAssembly.Module.imports/exports` do not give, and the type and constant value of an exported global
+// (`ixt_abi_revision`). Only the type, import, function, global and export sections are read; the module is
+// validated by the engine (`WebAssembly.compile`) before this runs.
 
 /** A function type as text, e.g. `(i32, i32) -> i32`. */
 export interface FuncType {
@@ -25,6 +26,8 @@ export interface ExportEntry {
   kind: ExternKind;
   type?: FuncType;
   detail?: string;
+  /** For a defined global whose initializer is a single `i32.const`: that number. */
+  value?: number;
 }
 
 export interface WasmInfo {
@@ -72,6 +75,20 @@ class Reader {
     throw new RangeError("LEB128 integer too long");
   }
 
+  /** A signed LEB128 `i32`. */
+  s32(): number {
+    let result = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      if (shift >= 35) throw new RangeError("LEB128 integer too long");
+      b = this.byte();
+      result |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    return shift < 32 && b & 0x40 ? result | (-1 << shift) : result;
+  }
+
   name(): string {
     const len = this.u32();
     if (this.pos + len > this.end) throw new RangeError("name runs past the end of its section");
@@ -105,6 +122,7 @@ export function readWasmInfo(bytes: Uint8Array): WasmInfo {
   const imports: ImportEntry[] = [];
   const rawExports: { name: string; kind: number; index: number }[] = [];
   const descriptions: Record<string, string[]> = { table: [], memory: [], global: [] };
+  const globalValues: (number | undefined)[] = []; // the global index space: imported globals first
 
   const top = new Reader(bytes);
   top.pos = 8;
@@ -146,6 +164,7 @@ export function readWasmInfo(bytes: Uint8Array): WasmInfo {
             const type = r.valtype();
             entry.detail = `${r.byte() ? "mut " : ""}${type}`;
             descriptions.global.push(entry.detail);
+            globalValues.push(undefined);
           } else if (kind === 4) {
             r.byte(); // attribute
             entry.type = types[r.u32()];
@@ -167,6 +186,9 @@ export function readWasmInfo(bytes: Uint8Array): WasmInfo {
       case 5: // memory
         for (let n = r.u32(); n > 0; n--) descriptions.memory.push(r.limits());
         break;
+      case 6: // global
+        readGlobals(r, descriptions.global, globalValues);
+        break;
       case 7: // export
         for (let n = r.u32(); n > 0; n--) {
           const name = r.name();
@@ -180,9 +202,50 @@ export function readWasmInfo(bytes: Uint8Array): WasmInfo {
   const exports = rawExports.map(({ name, kind, index }): ExportEntry => {
     const entry: ExportEntry = { name, kind: KINDS[kind] ?? "function" };
     if (kind === 0) entry.type = types[funcTypes[index]];
-    // Defined globals are not read (their initializers are expressions): only imported ones are described.
     else if (KINDS[kind] in descriptions) entry.detail = descriptions[KINDS[kind]][index];
+    if (kind === 3 && globalValues[index] !== undefined) entry.value = globalValues[index];
     return entry;
   });
   return { imports, exports };
+}
+
+/**
+ * Reads the global section: each global's type (`i32`, `mut i32`) and, for an initializer that is a single
+ * `i32.const`, its value. An initializer of any other form leaves the value undefined; a value type or
+ * opcode this reader does not know ends the section's reading there (the globals after it stay undescribed).
+ */
+function readGlobals(r: Reader, details: string[], values: (number | undefined)[]): void {
+  try {
+    for (let n = r.u32(); n > 0; n--) {
+      const type = r.valtype();
+      details.push(`${r.byte() ? "mut " : ""}${type}`);
+      values.push(readConstExpr(r));
+    }
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+  }
+}
+
+/** Reads a constant expression up to its `end`; returns its value when it is exactly `i32.const n`. */
+function readConstExpr(r: Reader): number | undefined {
+  let value: number | undefined;
+  for (let ops = 0; ; ops++) {
+    const op = r.byte();
+    if (op === 0x0b) return ops === 1 ? value : undefined; // end
+    if (op === 0x41)
+      value = r.s32(); // i32.const
+    else if (op === 0x42)
+      while (r.byte() & 0x80); // i64.const: skip its LEB128
+    else if (op === 0x43)
+      r.pos += 4; // f32.const
+    else if (op === 0x44)
+      r.pos += 8; // f64.const
+    else if (op === 0x23 || op === 0xd2)
+      r.u32(); // global.get, ref.func
+    else if (op === 0xd0)
+      r.valtype(); // ref.null
+    else if ([0x6a, 0x6b, 0x6c, 0x7c, 0x7d, 0x7e].includes(op))
+      continue; // extended-const arithmetic
+    else throw new RangeError(`unsupported opcode 0x${op.toString(16)} in a constant expression`);
+  }
 }

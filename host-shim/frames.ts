@@ -14,11 +14,17 @@ export type StreamId = Uint8Array;
 
 /** The fields of an Open frame; everything but the id has a default. */
 export interface OpenFields {
+  /** The `InteractionKind` byte; default ServerStream (2), the only one the SDK accepts. */
   interaction?: number;
+  /** Credit in bytes the caller grants at once; default `UNLIMITED_CREDIT` (0xFFFFFFFF). */
   initialCredit?: number;
+  /** Deadline in ms from the Open; default 0 (none). */
   deadlineMs?: number;
+  /** The method: a string is encoded as UTF-8; default empty. At most 65535 bytes (RangeError otherwise). */
   method?: string | Uint8Array;
+  /** The invocation context, opaque bytes; default empty. */
   context?: Uint8Array;
+  /** The request payload: a string is encoded as UTF-8; default empty. */
   payload?: Uint8Array | string;
 }
 

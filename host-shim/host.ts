@@ -37,7 +37,9 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** One line a debug build logged through `ixt_debug.log` (`log.info(…)` in the module). */
 export interface LogLine {
+  /** The line's level: `log.debug` is "debug", and so on. */
   level: LogLevel;
+  /** The line's text, decoded from UTF-8. */
   message: string;
 }
 
@@ -209,6 +211,7 @@ export class GuestTrap extends Error {
    * @param location the source frames (default: none, no source map)
    */
   constructor(
+    /** What the engine threw: a `WebAssembly.RuntimeError` for a trap. */
     readonly cause: unknown,
     abortMessage?: string,
     location: TrapLocation = { frames: [], hasSourceMap: false },
@@ -252,6 +255,7 @@ export class IxtHost {
   respond: Responder | undefined;
 
   private constructor(
+    /** The module's instance, for reading its memory or calling an export of your own. */
     readonly instance: WebAssembly.Instance,
     private readonly abi: IxtExports,
     private readonly options: HostOptions,

@@ -1,4 +1,9 @@
-// The host shim: plays the ixt runtime's side of the ABI for tests and tools. Not a runtime.
+/**
+ * The host shim, the package's JavaScript entry (`import { IxtHost } from "ixt-sdk-as"` in Node): it plays
+ * the ixt runtime's side of the ABI for tests and tools. Not a runtime.
+ *
+ * @module ixt-sdk-as
+ */
 export * from "./abi.js";
 export * from "./frames.js";
 export * from "./host.js";

@@ -1,8 +1,14 @@
-// `ixt-sdk-as/testing`: build a module from a test (with the project's asconfig, cached) and drive it in the
-// host shim. Everything the host shim exports is re-exported, so a test needs one import:
-//
-//   import { loadModule, streamIdOf, dataTexts } from "ixt-sdk-as/testing";
-//   const host = await loadModule("assembly/index.ts");
+/**
+ * `ixt-sdk-as/testing`: build a module from a test (with the project's asconfig, cached) and drive it in
+ * the host shim. Everything the host shim exports is re-exported, so a test needs one import:
+ *
+ * ```ts
+ * import { loadModule, streamIdOf, dataTexts } from "ixt-sdk-as/testing";
+ * const host = await loadModule("assembly/index.ts");
+ * ```
+ *
+ * @module ixt-sdk-as/testing
+ */
 
 import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
@@ -34,6 +40,7 @@ export interface BuildOptions {
 export class BuildError extends Error {
   constructor(
     message: string,
+    /** asc's diagnostics, as it printed them. */
     readonly diagnostics: string,
   ) {
     super(message);

@@ -60,6 +60,7 @@ const wrong = join(dir, "wrong.wasm");
 let logger = "";
 let lateAbort = "";
 let consoleLog = "";
+const revision: Record<"none" | "other" | "mutable", string> = { none: "", other: "", mutable: "" };
 
 beforeAll(async () => {
   await compileWithoutPreset("examples/stream_echo.ts", noPreset);
@@ -88,6 +89,25 @@ console.log("hi " + Date.now().toString());
 export * from "${sdk}/exports";
 `,
   );
+  // The SDK's exports by name, with ixt_abi_revision left out, replaced by another revision, or mutable.
+  const revisionModule = (declaration: string) => (sdk: string) =>
+    `import { ServerStreamHandler, registerServerStreamHandler } from "${sdk}";
+class Idle extends ServerStreamHandler {}
+registerServerStreamHandler(() => new Idle());
+export { ixt_module_handle_server_stream, ixt_alloc, ixt_dealloc } from "${sdk}/exports";
+${declaration}
+`;
+  revision.none = await buildWithPreset("revision_none", revisionModule(""), "release");
+  revision.other = await buildWithPreset(
+    "revision_other",
+    revisionModule("export const ixt_abi_revision: i32 = 7;"),
+    "release",
+  );
+  revision.mutable = await buildWithPreset(
+    "revision_mutable",
+    revisionModule("export let ixt_abi_revision: i32 = 1;"),
+    "release",
+  );
 }, 120_000);
 
 describe("ixt-as check", () => {
@@ -98,7 +118,29 @@ describe("ixt-as check", () => {
     expect(out).toMatch(/ok {3}ixt_module_handle_server_stream +\(i32, i32\) -> i32/);
     expect(out).toMatch(/ok {3}ixt_dealloc +\(i32, i32\) -> \(\)/);
     expect(out).toMatch(/ok {3}memory +memory/);
+    expect(out).toMatch(/ok {3}ixt_abi_revision +i32 = 1 +# ABI revision 1$/m);
     expect(out.split("\n").at(-1)).toBe("ok: the module matches the ixt server-stream ABI");
+  });
+
+  it("warns when the module exports no ABI revision or another one, and fails one a runtime cannot read", async () => {
+    const none = await ixtAs("check", revision.none);
+    expect(none.code).toBe(0);
+    expect(none.out).toMatch(
+      /warn ixt_abi_revision +missing +-> the module does not say which ABI revision it implements \(this ixt-as knows revision 1\)/,
+    );
+    expect(none.out.split("\n").at(-1)).toBe("ok: the module matches the ixt server-stream ABI (1 warning)");
+
+    const other = await ixtAs("check", revision.other);
+    expect(other.code).toBe(0);
+    expect(other.out).toMatch(
+      /warn ixt_abi_revision +i32 = 7 +-> ABI revision 7, but this ixt-as knows revision 1/,
+    );
+
+    const mutable = await ixtAs("check", revision.mutable);
+    expect(mutable.code).toBe(1);
+    expect(mutable.out).toMatch(
+      /FAIL ixt_abi_revision +global \(mut i32\) +-> must be an immutable i32 global with a constant value/,
+    );
   });
 
   it("passes every built example and fixture", async () => {
@@ -168,6 +210,12 @@ describe("ixt-as check", () => {
     expect(info.exports.map((e) => `${e.name}:${e.kind}`)).toEqual(
       WebAssembly.Module.exports(module).map((e) => `${e.name}:${e.kind}`),
     );
+    const instance = await WebAssembly.instantiate(module, {
+      ixt: { stream_send_data: () => 0, stream_send_close: () => 0, stream_send_error: () => 0 },
+    });
+    const revision = info.exports.find((e) => e.name === "ixt_abi_revision");
+    expect(revision).toMatchObject({ kind: "global", detail: "i32" });
+    expect(revision?.value).toBe((instance.exports.ixt_abi_revision as WebAssembly.Global).value);
   });
 
   it("says clearly when the file is missing or not a module (exit 2)", async () => {

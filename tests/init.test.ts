@@ -67,7 +67,9 @@ describe("ixt-as init", () => {
     const { code, out, err } = await ixtAs("init", project);
     expect({ code, err }).toEqual({ code: 0, err: "" });
     expect(filesIn(project)).toEqual(PROJECT_FILES);
-    expect(out).toMatch(/Wrote the module project my-module in /);
+    expect(out.split("\n")[0]).toMatch(
+      /^Wrote a module project into .*My Module\/ \(package name my-module\):$/,
+    );
     expect(out).toMatch(/^ {2}cd "?.*My Module"?$/m);
     expect(out).toMatch(/npm install\n.*npm test/);
 
@@ -120,8 +122,10 @@ describe("ixt-as init", () => {
       if (result.status !== 0) throw new Error(`${script} failed:\n${result.stdout}${result.stderr}`);
       return result.stdout;
     };
-    // The README's first code block, pasted into the project.
-    const readmeHandler = /```ts\n([^]*?)```/.exec(readFileSync(join(root, "README.md"), "utf8"))?.[1] ?? "";
+    // The README's first handler, pasted into the project.
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const firstHandler = readme.slice(readme.indexOf("`assembly/index.ts`, an echo:"));
+    const readmeHandler = /```ts\n([^]*?)```/.exec(firstHandler)?.[1] ?? "";
     expect(readmeHandler).toMatch(/from "ixt-sdk-as";/);
     writeFileSync(join(project, "assembly", "readme.ts"), readmeHandler);
     for (const name of ["index", "readme"]) {
@@ -159,7 +163,7 @@ describe("ixt-as init", () => {
     try {
       const { code, out } = await ixtAs("init");
       expect(code).toBe(0);
-      expect(out).toMatch(/Wrote the module project here in the current folder:/);
+      expect(out.split("\n")[0]).toBe("Wrote a module project into the current folder:");
       expect(out).not.toMatch(/ cd /);
     } finally {
       process.chdir(cwd);

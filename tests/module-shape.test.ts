@@ -23,13 +23,31 @@ describe("release stream_echo.wasm", () => {
     ]);
   });
 
-  it("exports the dispatcher, the allocator pair and memory, and nothing else", async () => {
+  it("exports the dispatcher, the allocator pair, memory and the ABI revision, and nothing else", async () => {
     const { exports } = await describeModule(example("stream_echo"));
     expect(exports.sort()).toEqual([
+      "ixt_abi_revision:global",
       "ixt_alloc:function",
       "ixt_dealloc:function",
       "ixt_module_handle_server_stream:function",
       "memory:memory",
     ]);
+  });
+
+  it("exports ixt_abi_revision as an immutable i32 global: docs/ABI.md's revision", async () => {
+    const module = await WebAssembly.compile(await readFile(example("stream_echo")));
+    const imports = {
+      ixt: { stream_send_data: () => 0, stream_send_close: () => 0, stream_send_error: () => 0 },
+    };
+    const revision = (await WebAssembly.instantiate(module, imports)).exports.ixt_abi_revision;
+    expect(revision).toBeInstanceOf(WebAssembly.Global);
+    const global = revision as WebAssembly.Global;
+    const documented = /This document is \*\*revision (\d+)\*\* of the ABI/.exec(
+      await readFile(new URL("../docs/ABI.md", import.meta.url), "utf8"),
+    );
+    expect(global.value).toBe(Number(documented?.[1]));
+    expect(() => {
+      global.value = 2;
+    }).toThrow(TypeError);
   });
 });

@@ -1,13 +1,24 @@
-// The installable package, end to end as the README's "Use it in your project" says: `npm pack`, install the
-// tarball into a fresh project, write a handler, build it with asc using only the preset, pass `ixt-as check`
-// and echo a frame through the shim (the `ixt-as run` command and the package's JavaScript API). The WASI
-// preset is built the same way, from the installed package. Then `ixt-as init` from the installed package
-// writes a project, which installs (the packed ixt-sdk-as, the registry for the rest), tests, builds, checks
-// and type-checks with its own scripts, as the README's "Your first module" says.
+// The installable package, end to end as the README says: `npm pack`, then the README's "By hand" steps run
+// as written in a fresh folder (its npm install takes the tarball instead of the registry's ixt-sdk-as), with
+// the README's own assembly/tsconfig.json, vitest.config.ts (both equal to what `init` writes), handler and
+// test: the project type-checks clean, its test passes, and its module builds with only the preset, passes
+// `ixt-as check` and echoes a frame through the shim (`ixt-as run` and the package's JavaScript API). The
+// WASI preset is built the same way. Then `ixt-as init` from the installed package writes a project, which
+// installs, tests, builds, checks and type-checks with its own scripts. And every relative link in the
+// packed Markdown (README, CHANGELOG, docs/ABI.md, the API reference) resolves inside the package.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -18,6 +29,18 @@ let tarballPath = "";
 const asVersion = (await import("assemblyscript/package.json", { with: { type: "json" } })).default.version;
 const shimVersion = (await import("@assemblyscript/wasi-shim/package.json", { with: { type: "json" } }))
   .default.version;
+const tsVersion = (await import("typescript/package.json", { with: { type: "json" } })).default.version;
+const vitestVersion = (await import("vitest/package.json", { with: { type: "json" } })).default.version;
+const readme = readFileSync(join(root, "README.md"), "utf8");
+
+/** The body of the first fenced code block after the first `marker` in the README. */
+function readmeBlock(marker: string): string {
+  const at = readme.indexOf(marker);
+  if (at < 0) throw new Error(`the README has no ${JSON.stringify(marker)}`);
+  const block = /```\w*\n([^]*?)```/.exec(readme.slice(at));
+  if (!block) throw new Error(`no code block after ${JSON.stringify(marker)} in the README`);
+  return block[1];
+}
 
 // Run commands with a clean npm environment: not the one `npm test` hands its children.
 const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
@@ -31,49 +54,64 @@ function sh(cwd: string, file: string, args: string[]): string {
   }
 }
 
-const HANDLER = `import { ServerStreamHandler, StreamFrame, StreamSender, registerServerStreamHandler } from "ixt-sdk-as";
-
-class Echo extends ServerStreamHandler {
-  override onData(stream: StreamSender, frame: StreamFrame): void {
-    stream.sendData(frame.payloadPtr, frame.payloadLen);
-  }
-}
-
-registerServerStreamHandler(() => new Echo());
-
-export * from "ixt-sdk-as/exports";
-`;
-
 describe("npm package", () => {
   beforeAll(() => {
     sh(root, "npm", ["pack", "--pack-destination", work, "--silent"]);
     const tarball = readdirSync(work).find((name) => name.endsWith(".tgz"));
     if (!tarball) throw new Error("npm pack wrote no tarball");
     tarballPath = join(work, tarball);
-    mkdirSync(join(project, "assembly"), { recursive: true });
-    writeFileSync(
-      join(project, "package.json"),
-      JSON.stringify({ name: "my-module", private: true, type: "module" }, null, 2),
-    );
-    sh(project, "npm", [
-      "install",
-      "--prefer-offline",
-      "--no-audit",
-      "--no-fund",
-      join(work, tarball),
-      `assemblyscript@${asVersion}`,
-      `@assemblyscript/wasi-shim@${shimVersion}`,
-    ]);
-    writeFileSync(
-      join(project, "asconfig.json"),
-      `{ "extends": "./node_modules/ixt-sdk-as/asconfig.preset.json" }\n`,
-    );
-    writeFileSync(join(project, "assembly", "index.ts"), HANDLER);
+    // The README's "By hand" commands, one by one (a trailing backslash continues a line).
+    mkdirSync(project);
+    const commands = readmeBlock("### By hand")
+      .replace(/\\\n\s*/g, "")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.startsWith("#"));
+    expect(commands).toContain("npm install --save-dev ixt-sdk-as assemblyscript typescript vitest");
+    for (const command of commands) {
+      if (!command.startsWith("npm install")) {
+        sh(project, "sh", ["-c", command]);
+        continue;
+      }
+      // The packed ixt-sdk-as instead of the registry's, the versions this checkout tests with, and the
+      // WASI shim for the WASI test below.
+      sh(project, "npm", [
+        "install",
+        "--save-dev",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        tarballPath,
+        `assemblyscript@${asVersion}`,
+        `typescript@${tsVersion}`,
+        `vitest@${vitestVersion}`,
+        `@assemblyscript/wasi-shim@${shimVersion}`,
+      ]);
+    }
+    const files: [string, string][] = [
+      ["assembly/tsconfig.json", readmeBlock("`assembly/tsconfig.json`:")],
+      ["vitest.config.ts", readmeBlock("`vitest.config.ts`:")],
+      ["assembly/index.ts", readmeBlock("`assembly/index.ts`, an echo:")],
+      ["tests/module.test.ts", readmeBlock("for [the echo](#your-first-handler):")],
+    ];
+    for (const [file, text] of files) writeFileSync(join(project, file), text);
   }, 300_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it("ships the SDK sources, the presets and the built shim and command, not the tests", () => {
+  it("the README's assembly/tsconfig.json and vitest.config.ts are the ones ixt-as init writes", () => {
+    for (const file of ["assembly/tsconfig.json", "vitest.config.ts"]) {
+      expect(readFileSync(join(project, file), "utf8"), file).toBe(
+        readFileSync(join(root, "templates", "init", file), "utf8"),
+      );
+    }
+  });
+
+  it("the by-hand project type-checks clean in an editor's view and passes the README's test", () => {
+    expect(sh(project, "npm", ["run", "--silent", "typecheck"])).toBe("");
+    expect(sh(project, "npm", ["test"]).replace(/\x1b\[[\d;]*m/g, "")).toMatch(/Tests +1 passed/);
+  }, 300_000);
+
+  it("ships the SDK sources, the presets, the built shim and command, the examples and the docs, not the tests", () => {
     const files = sh(join(project, "node_modules", "ixt-sdk-as"), "find", [".", "-type", "f"]).split("\n");
     expect(files).toEqual(
       expect.arrayContaining([
@@ -90,27 +128,68 @@ describe("npm package", () => {
         "./templates/init/assembly/index.ts",
         "./templates/init/assembly/tsconfig.json",
         "./templates/init/tests/module.test.ts",
+        "./examples/stream_echo.ts",
+        "./examples/wasi/echo_log.ts",
+        "./docs/ABI.md",
+        "./docs/reference/README.md",
+        "./LICENSE",
+        "./CHANGELOG.md",
       ]),
     );
-    expect(files.filter((f) => f.startsWith("./tests/") || f.startsWith("./examples/"))).toEqual([]);
+    expect(files.filter((f) => /^\.\/(tests|bench|conformance|docs\/drafts)\//.test(f))).toEqual([]);
+    expect(readFileSync(join(project, "node_modules", "ixt-sdk-as", "LICENSE"), "utf8")).toMatch(
+      /^MIT License\n\nCopyright \(c\) 2026 the ixt-sdk-as contributors\n/,
+    );
+  });
+
+  it("every relative link in the packed Markdown resolves inside the package, anchors included", () => {
+    const pkg = join(project, "node_modules", "ixt-sdk-as");
+    const markdown = sh(pkg, "find", [".", "-name", "*.md", "-type", "f"]).trim().split("\n");
+    expect(markdown).toEqual(expect.arrayContaining(["./README.md", "./CHANGELOG.md", "./docs/ABI.md"]));
+    const broken: string[] = [];
+    let checked = 0;
+    for (const file of markdown) {
+      const text = readFileSync(join(pkg, file), "utf8").replace(/```[^]*?```/g, "");
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:
+        checked++;
+        const [path, anchor] = target.split("#");
+        const resolved = path === "" ? join(pkg, file) : join(pkg, dirname(file), decodeURI(path));
+        if (
+          !relative(pkg, resolved)
+            .split("/")
+            .every((part) => part !== "..") ||
+          !existsSync(resolved)
+        ) {
+          broken.push(`${file}: ${target} (no such file in the package)`);
+        } else if (
+          anchor &&
+          !(statSync(resolved).isFile() && anchorsOf(readFileSync(resolved, "utf8")).has(anchor))
+        ) {
+          broken.push(`${file}: ${target} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(checked).toBeGreaterThan(100);
   });
 
   it("builds the handler with asc and only the preset, and the module passes ixt-as check", () => {
-    sh(project, "npx", ["asc", "assembly/index.ts", "--outFile", "build/echo.wasm"]);
-    const report = sh(project, "npx", ["ixt-as", "check", "build/echo.wasm"]);
+    sh(project, "npm", ["run", "build"]);
+    const report = sh(project, "npx", ["ixt-as", "check", "build/module.wasm"]);
     expect(report).toMatch(/ok: the module matches the ixt server-stream ABI/);
     expect(report).not.toMatch(/env\./);
   }, 120_000);
 
   it("echoes a frame through the shim: ixt-as run and the package's JavaScript API", () => {
-    const run = sh(project, "npx", ["ixt-as", "run", "build/echo.wasm", "--data", "hello", "--close"]);
+    const run = sh(project, "npx", ["ixt-as", "run", "build/module.wasm", "--data", "hello", "--close"]);
     expect(run).toMatch(/<- Data {3}"hello" +010100000000000000000000000000000068656c6c6f/);
     expect(run).toMatch(/<- Close {2}Normal/);
 
     writeFileSync(
       join(project, "echo.mjs"),
       `import { IxtHost, streamIdOf, toHex, outboundFrame } from "ixt-sdk-as";
-const host = await IxtHost.load("build/echo.wasm");
+const host = await IxtHost.load("build/module.wasm");
 const id = streamIdOf(1);
 console.log(host.open(id), host.data(id, "hi"), toHex(outboundFrame(host.sent[0])));
 `,
@@ -161,3 +240,19 @@ console.log(host.open(id), host.data(id, "hi"), toHex(outboundFrame(host.sent[0]
     expect(sh(first, "npx", ["tsc", "-p", "assembly", "--noEmit"])).toBe("");
   }, 600_000);
 });
+
+/** GitHub's anchors for a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
+function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const [, heading] of markdown.replace(/```[^]*?```/g, "").matchAll(/^#{1,6} +(.+?) *$/gm)) {
+    const slug = heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, "")
+      .replace(/ /g, "-");
+    const n = seen.get(slug) ?? 0;
+    seen.set(slug, n + 1);
+    anchors.add(n === 0 ? slug : `${slug}-${n}`);
+  }
+  return anchors;
+}
