@@ -7,19 +7,35 @@
 
 import { admittedFactory, openStream } from "./admission";
 import { blockedStreamCount } from "./blocked-list";
-import { beginCall, callActive, endCall, restoreStackPointer } from "./call";
+import { beginCall, callActive, callSerial, endCall, restoreStackPointer } from "./call";
 import { FrameKind, StreamErrorCode } from "./enums";
 import { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "./frame";
 import { canAllocate } from "./heap";
 import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "./layout";
 import { LiveStream } from "./live-stream";
+import { DEBUG_GUARDS } from "./log";
 import { recoverFromTrap } from "./recovery";
 import { retryBlocked } from "./retry";
 import { lookupStream, lookupStreamAddress } from "./stream-table";
 
-// One view in static memory, re-pointed at each frame: reading a frame allocates nothing, and being
-// unmanaged, the view costs the garbage collector nothing either.
-const frame = changetype<StreamFrame>(memory.data(offsetof<StreamFrame>()));
+// The views in static memory that frames are read through, re-pointed at each frame: reading a frame
+// allocates nothing, and being unmanaged, a view costs the garbage collector nothing either. A release
+// build has one. A debug build hands out a different one in each of DEBUG_VIEWS calls in a row, so that a
+// view kept past its callback is a different object from the next call's and its accessors can tell
+// (frame.ts: checkLive).
+// @ts-ignore: decorator
+@inline const DEBUG_VIEWS: usize = 64;
+// @ts-ignore: decorator
+@inline const VIEW_SIZE: usize = offsetof<StreamFrame>();
+const views = memory.data(<i32>(DEBUG_GUARDS ? VIEW_SIZE * DEBUG_VIEWS : VIEW_SIZE));
+
+// The view this call reads its frame through (call it after beginCall).
+// @ts-ignore: decorator
+@inline
+function callView(): StreamFrame {
+  if (!DEBUG_GUARDS) return changetype<StreamFrame>(views);
+  return changetype<StreamFrame>(views + (<usize>callSerial() % DEBUG_VIEWS) * VIEW_SIZE);
+}
 
 /**
  * Handles one inbound frame at `ptr` (`len` bytes). Returns 0 when the frame was handled (for Open:
@@ -39,6 +55,7 @@ export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
     // The hot path: Data needs no check beyond the header, then one lookup and one call.
     const stream = lookupStreamAddress(lo, hi);
     if (stream != 0 && LiveStream.takesInputAt(stream)) {
+      const frame = callView();
       frame.setData(ptr, len);
       LiveStream.deliverDataAt(stream, frame);
     } else {
@@ -63,16 +80,17 @@ export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
 // Every kind but Data: the checks (rules 1 to 6 of docs/ABI.md), then Open or the stream's frame. Out of
 // line, so that its managed locals cost the Data path nothing.
 function dispatchOther(ptr: usize, len: usize, lo: u64, hi: u64): u32 {
+  const frame = callView();
   const refused = frame.parse(ptr, len);
   if (refused) return refused | REFUSED_BY_CHECK;
-  if (frame.kind != FrameKind.Open) return dispatchToStream(lo, hi);
+  if (frame.kind != FrameKind.Open) return dispatchToStream(frame, lo, hi);
   const factory = admittedFactory(frame);
   if (!factory) return StreamErrorCode.Unimplemented | REFUSED_BY_CHECK;
   return openStream(frame, lo, hi, factory);
 }
 
 // Error, Close, Cancel and Credit, once `frame.parse` has passed them.
-function dispatchToStream(lo: u64, hi: u64): u32 {
+function dispatchToStream(frame: StreamFrame, lo: u64, hi: u64): u32 {
   const kind = frame.kind;
   const entry = lookupStream(lo, hi);
   // Not in the table: Error is NotFound; Close, Cancel and Credit raced with the module's own close.
@@ -93,7 +111,7 @@ function dispatchToStream(lo: u64, hi: u64): u32 {
       sender.terminate();
       if (!wasOpen) break;
       if (kind == FrameKind.Cancel) stream.handler.onCancel(sender, frame.cancelReason);
-      else stream.handler.onError(sender, frame.errorCode, errorMessage());
+      else stream.handler.onError(sender, frame.errorCode, errorMessage(frame));
       break;
     }
     case FrameKind.Credit: {
@@ -106,6 +124,6 @@ function dispatchToStream(lo: u64, hi: u64): u32 {
 }
 
 // The bounded prefix of an Error frame's message, or "" when even that cannot be had.
-function errorMessage(): string {
+function errorMessage(frame: StreamFrame): string {
   return canAllocate(ERROR_MESSAGE_DECODE_MAX << 1) ? frame.messagePrefixText(ERROR_MESSAGE_DECODE_MAX) : "";
 }

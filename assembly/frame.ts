@@ -18,6 +18,8 @@ import {
   minFrameLen,
 } from "./layout";
 import { findByte } from "./find-byte";
+import { callActive, callSerial } from "./call";
+import { DEBUG_GUARDS } from "./log";
 import { decodeUtf8, utf8Equals } from "./utf8";
 
 /** Most bytes of an Error frame's message decoded for `onError` (cut back to a character boundary). */
@@ -51,6 +53,8 @@ export class StreamFrame {
   len: usize = 0;
   /** Offset of the payload: Data's payload or Open's request payload; `len` for other kinds. */
   private payloadOffset: usize = 0;
+  /** Debug builds: the dispatcher call this view was handed out in (see `checkLive`). */
+  private serial: u32 = 0;
 
   /**
    * Points this view at the frame at `ptr` and checks its structure. Returns 0 for a well-formed
@@ -60,6 +64,7 @@ export class StreamFrame {
   parse(ptr: usize, len: usize): StreamErrorCode {
     this.ptr = ptr;
     this.len = len;
+    if (DEBUG_GUARDS) this.serial = callSerial();
     this.payloadOffset = len;
     if (len < FRAME_HEADER_LEN) return StreamErrorCode.ProtocolViolation;
     const kind = <u32>load<u8>(ptr);
@@ -84,21 +89,39 @@ export class StreamFrame {
   @inline setData(ptr: usize, len: usize): void {
     this.ptr = ptr;
     this.len = len;
+    if (DEBUG_GUARDS) this.serial = callSerial();
     this.payloadOffset = FRAME_HEADER_LEN;
+  }
+
+  // Debug builds: a view is valid only in the dispatcher call that handed it to a callback. The dispatcher
+  // hands out a different view in each of 64 calls in a row (dispatch.ts), so a view kept in a field and
+  // read in a later callback is caught, and aborts naming the accessor instead of reading another frame.
+  private checkLive(accessor: string): void {
+    if (!callActive() || this.serial != callSerial()) {
+      abort(
+        "StreamFrame." +
+          accessor +
+          " used after its callback returned: a frame is valid only during " +
+          "the callback it was passed to; copy what you keep (frame.method(), frame.payloadBytes())",
+      );
+    }
   }
 
   /** The frame's kind. */
   get kind(): FrameKind {
+    if (DEBUG_GUARDS) this.checkLive("kind");
     return <FrameKind>load<u8>(this.ptr);
   }
 
   /** Address of the 16-byte stream id. */
   get streamIdPtr(): usize {
+    if (DEBUG_GUARDS) this.checkLive("streamIdPtr");
     return this.ptr + STREAM_ID_OFFSET;
   }
 
   /** Copies the 16-byte stream id. */
   streamIdBytes(): Uint8Array {
+    if (DEBUG_GUARDS) this.checkLive("streamIdBytes()");
     return copyBytes(this.streamIdPtr, STREAM_ID_LEN);
   }
 
@@ -106,16 +129,19 @@ export class StreamFrame {
 
   /** Address of the payload: Data's payload, or Open's request payload. */
   get payloadPtr(): usize {
+    if (DEBUG_GUARDS) this.checkLive("payloadPtr");
     return this.ptr + this.payloadOffset;
   }
 
   /** Length of the payload in bytes (0 for kinds without one). */
   get payloadLen(): usize {
+    if (DEBUG_GUARDS) this.checkLive("payloadLen");
     return this.len - this.payloadOffset;
   }
 
   /** Copies the payload. */
   payloadBytes(): Uint8Array {
+    if (DEBUG_GUARDS) this.checkLive("payloadBytes()");
     return copyBytes(this.payloadPtr, this.payloadLen);
   }
 
@@ -124,6 +150,7 @@ export class StreamFrame {
    * kept (as the WHATWG decoder does); it never traps. Allocates a string of up to twice the byte length.
    */
   payloadText(): string {
+    if (DEBUG_GUARDS) this.checkLive("payloadText()");
     return decodeUtf8(this.payloadPtr, this.payloadLen);
   }
 
@@ -133,6 +160,7 @@ export class StreamFrame {
    * in place, 8 bytes at a time, and copies nothing.
    */
   indexOf(byte: u8, from: i32 = 0): i32 {
+    if (DEBUG_GUARDS) this.checkLive("indexOf()");
     const len = this.payloadLen;
     const start: usize = from < 0 ? 0 : <usize>from;
     if (start >= len) return -1;
@@ -145,6 +173,7 @@ export class StreamFrame {
    * the payload and never traps. Where 0 is a valid byte, check `i < payloadLen` first.
    */
   byteAt(i: i32): u8 {
+    if (DEBUG_GUARDS) this.checkLive("byteAt()");
     return i >= 0 && <usize>i < this.payloadLen ? load<u8>(this.payloadPtr + <usize>i) : 0;
   }
 
@@ -156,31 +185,37 @@ export class StreamFrame {
 
   /** Open: the interaction kind. */
   get interactionKind(): InteractionKind {
+    if (DEBUG_GUARDS) this.checkLive("interactionKind");
     return this.isOpen ? <InteractionKind>load<u8>(this.ptr + OPEN_INTERACTION_OFFSET) : 0;
   }
 
   /** Open: the initial credit in bytes; `UNLIMITED_CREDIT` (0xFFFFFFFF) means no limit. */
   get initialCredit(): u32 {
+    if (DEBUG_GUARDS) this.checkLive("initialCredit");
     return this.isOpen ? load<u32>(this.ptr + OPEN_CREDIT_OFFSET) : 0;
   }
 
   /** Open: the deadline in milliseconds from the Open; 0 means none. */
   get deadlineMs(): u32 {
+    if (DEBUG_GUARDS) this.checkLive("deadlineMs");
     return this.isOpen ? load<u32>(this.ptr + OPEN_DEADLINE_OFFSET) : 0;
   }
 
   /** Open: address of the method name (UTF-8). */
   get methodPtr(): usize {
+    if (DEBUG_GUARDS) this.checkLive("methodPtr");
     return this.ptr + OPEN_METHOD_OFFSET;
   }
 
   /** Open: length of the method name in bytes. */
   get methodLen(): usize {
+    if (DEBUG_GUARDS) this.checkLive("methodLen");
     return this.isOpen ? <usize>load<u16>(this.ptr + OPEN_METHOD_LEN_OFFSET) : 0;
   }
 
   /** Open: decodes the method name (invalid UTF-8 becomes U+FFFD). To route, compare with `methodIs`. */
   method(): string {
+    if (DEBUG_GUARDS) this.checkLive("method()");
     return decodeUtf8(this.methodPtr, this.methodLen);
   }
 
@@ -189,21 +224,25 @@ export class StreamFrame {
    * decodes and never allocates, so `echo\x80` or an overlong encoding of "echo" does not match.
    */
   methodIs(name: string): bool {
+    if (DEBUG_GUARDS) this.checkLive("methodIs()");
     return utf8Equals(this.methodPtr, this.methodLen, name);
   }
 
   /** Open: address of the invocation context (opaque bytes). */
   get contextPtr(): usize {
+    if (DEBUG_GUARDS) this.checkLive("contextPtr");
     return this.methodPtr + this.methodLen + OPEN_CONTEXT_LEN_SIZE;
   }
 
   /** Open: length of the invocation context in bytes. */
   get contextLen(): usize {
+    if (DEBUG_GUARDS) this.checkLive("contextLen");
     return this.isOpen ? <usize>load<u32>(this.methodPtr + this.methodLen) : 0;
   }
 
   /** Open: copies the invocation context. */
   contextBytes(): Uint8Array {
+    if (DEBUG_GUARDS) this.checkLive("contextBytes()");
     return copyBytes(this.contextPtr, this.contextLen);
   }
 
@@ -211,21 +250,25 @@ export class StreamFrame {
 
   /** Error: the error code (values outside `StreamErrorCode` pass through). */
   get errorCode(): StreamErrorCode {
+    if (DEBUG_GUARDS) this.checkLive("errorCode");
     return this.kind == FrameKind.Error ? load<u32>(this.ptr + ERROR_CODE_OFFSET) : 0;
   }
 
   /** Error: address of the UTF-8 message. */
   get messagePtr(): usize {
+    if (DEBUG_GUARDS) this.checkLive("messagePtr");
     return this.ptr + ERROR_MESSAGE_OFFSET;
   }
 
   /** Error: length of the message in bytes. */
   get messageLen(): usize {
+    if (DEBUG_GUARDS) this.checkLive("messageLen");
     return this.kind == FrameKind.Error ? this.len - ERROR_MESSAGE_OFFSET : 0;
   }
 
   /** Error: decodes the whole message (invalid UTF-8 becomes U+FFFD; up to twice its length in memory). */
   messageText(): string {
+    if (DEBUG_GUARDS) this.checkLive("messageText()");
     return decodeUtf8(this.messagePtr, this.messageLen);
   }
 
@@ -234,6 +277,7 @@ export class StreamFrame {
    * The dispatcher hands `onError` this with `ERROR_MESSAGE_DECODE_MAX`.
    */
   messagePrefixText(maxBytes: usize = ERROR_MESSAGE_DECODE_MAX): string {
+    if (DEBUG_GUARDS) this.checkLive("messagePrefixText()");
     const ptr = this.messagePtr;
     let len = this.messageLen;
     if (len > maxBytes) {
@@ -248,16 +292,19 @@ export class StreamFrame {
 
   /** Close: the reason. */
   get closeReason(): CloseReason {
+    if (DEBUG_GUARDS) this.checkLive("closeReason");
     return this.kind == FrameKind.Close ? <CloseReason>load<u8>(this.ptr + REASON_OFFSET) : 0;
   }
 
   /** Cancel: the reason. */
   get cancelReason(): CancelReason {
+    if (DEBUG_GUARDS) this.checkLive("cancelReason");
     return this.kind == FrameKind.Cancel ? <CancelReason>load<u8>(this.ptr + REASON_OFFSET) : 0;
   }
 
   /** Credit: the additional bytes of credit. */
   get credit(): u32 {
+    if (DEBUG_GUARDS) this.checkLive("credit");
     return this.kind == FrameKind.Credit ? load<u32>(this.ptr + CREDIT_OFFSET) : 0;
   }
 }
