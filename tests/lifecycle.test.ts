@@ -29,6 +29,29 @@ describe("stream lifecycle", () => {
     expect(host.open(id, { method: "third" })).toBe(0);
   });
 
+  it("an onOpen that sends and then rejects: what it sent went out, then the stream is finished", async () => {
+    const host = await IxtHost.load(fixture("open_states"));
+    const id = streamIdOf(1);
+    expect(host.open(id, { method: "send-then-reject" })).toBe(StreamErrorCode.PermissionDenied);
+    expect(host.sent.map((c) => c.kind)).toEqual(["Data"]);
+    // Not in the table: Data is NotFound, and the id can be opened again.
+    expect(host.data(id, "x")).toBe(StreamErrorCode.NotFound);
+    expect(host.open(id, { method: "send-then-reject" })).toBe(StreamErrorCode.PermissionDenied);
+  });
+
+  it("an onOpen that closes and then accepts: the Open is accepted and the stream has already ended", async () => {
+    const host = await IxtHost.load(fixture("open_states"));
+    const id = streamIdOf(1);
+    expect(host.open(id, { method: "close-then-accept" })).toBe(0);
+    expect(host.sent).toMatchObject([{ kind: "Close", reason: CloseReason.Normal, status: HostStatus.Ok }]);
+    expect(host.data(id, "x")).toBe(StreamErrorCode.NotFound);
+    expect(host.close(id, CloseReason.Normal)).toBe(0);
+    expect(host.sent.length).toBe(1);
+    // Its id is free: a new Open starts a new stream.
+    expect(host.open(id, { method: "close-then-accept" })).toBe(0);
+    expect(host.sent.length).toBe(2);
+  });
+
   it("Data and Error for an id that is not live are NotFound; Close, Cancel and Credit are ignored", async () => {
     const host = await loadProbe();
     const never = streamIdOf(2);
