@@ -3,34 +3,55 @@
 //
 // A trap unwinds the wasm stack without running any guest code, so the module learns of it only when the
 // host calls it again and finds a call still marked active. Everything recovery needs is recorded at the
-// start of each call: the frame buffer, and the stream whose code runs (a copy of the frame's id, since
-// the buffer may be reused by then).
+// start of each call: the frame buffer, the stream whose code runs (its id's two halves, since the buffer
+// may be reused by then), and the shadow stack pointer (a trap leaves the runtime's shadow stack where the
+// innermost frame had moved it).
+//
+// Nothing here allocates: the abort path and the allocator's out-of-memory path read this record.
 
-import { STREAM_ID_LEN } from "./layout";
-
-// @ts-ignore: decorator
-@lazy const idCopy = memory.data(<i32>STREAM_ID_LEN);
 // @ts-ignore: decorator
 @lazy let active = false;
 // @ts-ignore: decorator
 @lazy let activeFrame: usize = 0;
 // @ts-ignore: decorator
-@lazy let activeStreamId: usize = 0;
+@lazy let runningLo: u64 = 0;
+// @ts-ignore: decorator
+@lazy let runningHi: u64 = 0;
 // @ts-ignore: decorator
 @lazy let reported = false;
 // @ts-ignore: decorator
 @lazy let serial: u32 = 0;
+// @ts-ignore: decorator
+@lazy let savedStackPointer: usize = 0;
 
-/** Marks the start of a dispatcher call for the frame at `ptr`, whose stream id is `lo`/`hi`. */
+// The incremental runtime keeps a shadow stack (`__stack_pointer`); the minimal and stub runtimes do not.
+// @ts-ignore: decorator
+@inline const HAS_SHADOW_STACK: bool = ASC_RUNTIME == 2;
+
+/**
+ * Marks the start of a dispatcher call for the frame at `ptr`, whose stream id is `lo`/`hi`. Called at the
+ * same point of every call, so the shadow stack pointer recorded is the same in every call that returns.
+ */
 // @ts-ignore: decorator
 @inline
 export function beginCall(ptr: usize, lo: u64, hi: u64): void {
-  store<u64>(idCopy, lo);
-  store<u64>(idCopy, hi, 8);
-  activeStreamId = idCopy;
+  runningLo = lo;
+  runningHi = hi;
   activeFrame = ptr;
   active = true;
   serial++;
+  if (HAS_SHADOW_STACK) savedStackPointer = __stack_pointer;
+}
+
+/**
+ * Puts the shadow stack pointer back where the trapped call had it at `beginCall`. Only from the dispatcher
+ * itself, at the same point as `beginCall` (a function with a shadow-stack frame of its own would move the
+ * pointer again on return): the frames a trap abandoned are then free, so traps never leak stack.
+ */
+// @ts-ignore: decorator
+@inline
+export function restoreStackPointer(): void {
+  if (HAS_SHADOW_STACK) __stack_pointer = savedStackPointer;
 }
 
 /** A number that changes with every dispatcher call: tells a stream blocked in this call from older ones. */
@@ -59,26 +80,37 @@ export function callFrame(): usize {
   return activeFrame;
 }
 
+/** First half of the id of the stream whose code runs now (see `runningStreamKnown`). */
+export function runningStreamLo(): u64 {
+  return runningLo;
+}
+
+/** Second half of the id of the stream whose code runs now. */
+export function runningStreamHi(): u64 {
+  return runningHi;
+}
+
 /**
- * Address of the 16-byte id of the stream whose code runs now: the frame's, or another stream's while
- * the SDK drains it at the end of a call. 0 outside a call.
+ * True inside a dispatcher call: the code running belongs to the stream `runningStreamLo`/`Hi` (the
+ * frame's, or another stream's while the SDK retries it at the end of a call).
  */
-export function runningStreamId(): usize {
-  return active ? activeStreamId : 0;
+export function runningStreamKnown(): bool {
+  return active;
 }
 
-/** Says that the code now running belongs to the stream whose id is at `idPtr` (it must stay valid). */
-export function runStreamCode(idPtr: usize): void {
-  activeStreamId = idPtr;
+/** Says that the code now running belongs to the stream whose id is `lo`/`hi`. */
+export function runStreamCode(lo: u64, hi: u64): void {
+  runningLo = lo;
+  runningHi = hi;
 }
 
-/** The abort override sent Internal for the running stream: recovery need not send it again. */
-export function markAbortReported(): void {
+/** The running stream was sent its Error (abort, out of memory): recovery need not send it again. */
+export function markFailureReported(): void {
   reported = true;
 }
 
-/** True when the abort override reported the trap of the last call. */
-export function abortReported(): bool {
+/** True when the running stream was already sent its Error in this call. */
+export function failureReported(): bool {
   return reported;
 }
 

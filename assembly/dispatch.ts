@@ -1,24 +1,30 @@
 // The exported dispatcher: one inbound frame per call (docs/ABI.md, "Dispatcher results"), and the work
-// that belongs between calls: retrying blocked streams, collecting garbage, recovering from a trap.
+// that belongs between calls: retrying blocked streams and recovering from a trap.
+//
+// The Data branch is the hot path. It holds no managed value but the two it passes to `onData` (the
+// incremental runtime puts every managed call operand on its shadow stack), and everything else is out of
+// line, so a Data frame costs one small shadow-stack frame.
 
 import {
-  abortReported,
   beginCall,
   callActive,
   callFrame,
   callSerial,
   clearTrappedCall,
   endCall,
+  failureReported,
+  restoreStackPointer,
   runStreamCode,
-  runningStreamId,
+  runningStreamHi,
+  runningStreamLo,
 } from "./call";
 import { FrameKind, InteractionKind, StreamErrorCode } from "./enums";
+import { sendStaticError } from "./fatal";
 import { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "./frame";
-import { canAllocateCollecting, collect, collectionDue } from "./gc";
+import { isLiveBuffer, ixt_dealloc } from "./frame-buffers";
+import { canAllocateCollecting } from "./gc";
 import { canAllocate } from "./heap";
 import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "./layout";
-import { isLiveBuffer, ixt_dealloc } from "./memory";
-import { reportInternalError } from "./overrides/abort";
 import { factoryFor } from "./routes";
 import {
   LiveStream,
@@ -26,8 +32,10 @@ import {
   firstBlocked,
   liveStreamCount,
   lookupStream,
+  lookupStreamAddress,
   maxLiveStreams,
   requeueBlocked,
+  streamTakesInput,
   tableGrowthBytes,
   trackStream,
 } from "./streams";
@@ -41,8 +49,8 @@ export const OPEN_HEADROOM: usize = 16 << 10;
 /** Most blocked streams retried at the end of one dispatcher call (the rest wait for the next call). */
 export const RETRIES_PER_CALL: i32 = 16;
 
-// The message sent for a stream whose call trapped without the abort override reporting it (a stack
-// overflow or another engine trap), at the module's next call.
+// The message sent for a stream whose call trapped without the SDK reporting it first (a stack overflow
+// or another engine trap), at the module's next call.
 const TRAPPED_MESSAGE = "the module trapped while serving this stream";
 
 // One view in static memory, re-pointed at each frame: reading a frame allocates nothing, and being
@@ -54,19 +62,21 @@ const frame = changetype<StreamFrame>(memory.data(offsetof<StreamFrame>()));
  * accepted), otherwise a `StreamErrorCode`. Exported to the runtime; see docs/ABI.md.
  */
 export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
-  if (callActive()) recoverFromTrap(ptr);
+  if (callActive()) {
+    restoreStackPointer(); // here, at the point beginCall recorded it: the trapped call's frames are freed
+    recoverFromTrap(ptr);
+  }
   if (len < FRAME_HEADER_LEN) return StreamErrorCode.ProtocolViolation;
   const lo = load<u64>(ptr, STREAM_ID_OFFSET);
   const hi = load<u64>(ptr, STREAM_ID_OFFSET + 8);
   beginCall(ptr, lo, hi);
-  let result: u32;
-  // The hot path: Data needs no check beyond the header, then one lookup and one call.
+  let result: u32 = 0;
   if (load<u8>(ptr) == FrameKind.Data) {
-    const stream = lookupStream(lo, hi);
-    if (stream && stream.takesInput) {
+    // The hot path: Data needs no check beyond the header, then one lookup and one call.
+    const stream = lookupStreamAddress(lo, hi);
+    if (stream != 0 && streamTakesInput(stream)) {
       frame.setData(ptr, len);
-      stream.handler.onData(stream, frame);
-      result = 0;
+      changetype<LiveStream>(stream).handler.onData(changetype<LiveStream>(stream), frame);
     } else {
       result = StreamErrorCode.NotFound;
     }
@@ -76,18 +86,25 @@ export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
       endCall(); // a malformed frame runs no code and sends nothing, retries included
       return result;
     }
-    result = dispatch(frame, lo, hi);
+    result = dispatch(lo, hi);
+    if (result == REFUSED) {
+      endCall(); // an Open refused by a dispatcher check (rules 5 and 6) runs nothing either
+      return StreamErrorCode.Unimplemented;
+    }
   }
   if (blockedStreamCount()) retryBlocked();
   endCall();
-  // No handler call is on the stack any more: the one point where the collector may run.
-  if (collectionDue()) collect();
   return result;
 }
 
-function dispatch(frame: StreamFrame, lo: u64, hi: u64): u32 {
+// What `dispatch` answers for an Open refused by a dispatcher check: never a StreamErrorCode on the wire.
+// @ts-ignore: decorator
+@inline const REFUSED: u32 = 0xffff_ffff;
+
+// Every frame but Data, once `frame.parse` has passed it.
+function dispatch(lo: u64, hi: u64): u32 {
   const kind = frame.kind;
-  if (kind == FrameKind.Open) return open(frame, lo, hi);
+  if (kind == FrameKind.Open) return open(lo, hi);
   const stream = lookupStream(lo, hi);
   // Not in the table: Error is NotFound; Close, Cancel and Credit raced with the module's own close.
   if (!stream) return kind == FrameKind.Error ? StreamErrorCode.NotFound : 0;
@@ -105,7 +122,7 @@ function dispatch(frame: StreamFrame, lo: u64, hi: u64): u32 {
       stream.terminate();
       if (!wasOpen) break;
       if (kind == FrameKind.Cancel) stream.handler.onCancel(stream, frame.cancelReason);
-      else stream.handler.onError(stream, frame.errorCode, errorMessage(frame));
+      else stream.handler.onError(stream, frame.errorCode, errorMessage());
       break;
     }
     case FrameKind.Credit: {
@@ -118,18 +135,17 @@ function dispatch(frame: StreamFrame, lo: u64, hi: u64): u32 {
 }
 
 // The bounded prefix of an Error frame's message, or "" when even that cannot be had.
-function errorMessage(frame: StreamFrame): string {
+function errorMessage(): string {
   return canAllocate(ERROR_MESSAGE_DECODE_MAX << 1) ? frame.messagePrefixText(ERROR_MESSAGE_DECODE_MAX) : "";
 }
 
-function open(frame: StreamFrame, lo: u64, hi: u64): u32 {
-  if (frame.interactionKind != InteractionKind.ServerStream) return StreamErrorCode.Unimplemented;
+function open(lo: u64, hi: u64): u32 {
+  if (frame.interactionKind != InteractionKind.ServerStream) return REFUSED;
   const factory = factoryFor(frame);
-  if (!factory) return StreamErrorCode.Unimplemented;
+  if (!factory) return REFUSED;
   // A second Open for an id in the table is refused and leaves that stream as it was.
   if (lookupStream(lo, hi)) return StreamErrorCode.ProtocolViolation;
   if (liveStreamCount() >= maxLiveStreams()) return StreamErrorCode.ResourceExhausted;
-  // Nothing managed of this call is on the stack yet: if memory is short, collecting here is safe.
   if (!canAllocateCollecting(OPEN_HEADROOM + tableGrowthBytes())) return StreamErrorCode.ResourceExhausted;
   const stream = new LiveStream(frame.streamIdPtr, factory(), frame.initialCredit, frame.deadlineMs);
   // In the table before onOpen runs, so the handler can already send on it.
@@ -148,7 +164,7 @@ function retryBlocked(): void {
   for (let n = min(blockedStreamCount(), RETRIES_PER_CALL); stream && n > 0; n--) {
     const next = stream.nextBlocked; // read first: the retry may move or unlink this stream
     if (stream.blockedInCall != now) {
-      runStreamCode(stream.idPtr); // an abort in its callbacks is reported on this stream
+      runStreamCode(stream.idLo, stream.idHi); // a failure in its callbacks is reported on this stream
       stream.retry();
       if (stream.isBlocked) requeueBlocked(stream);
       else if (!stream.isClosed && stream.writable > 0) stream.handler.onWritable(stream);
@@ -158,13 +174,12 @@ function retryBlocked(): void {
 }
 
 // The previous call trapped: the host is calling again. The stream whose code was running is finished
-// (with Internal, unless the abort override already sent it), the frame buffer of the trapped call is
+// (with Internal, unless the SDK already sent its Error), the frame buffer of the trapped call is
 // reclaimed unless the host has reused it for this one, and every other stream carries on as it was.
 function recoverFromTrap(currentFrame: usize): void {
-  const idPtr = runningStreamId();
-  const stream = lookupStream(load<u64>(idPtr), load<u64>(idPtr, 8));
+  const stream = lookupStream(runningStreamLo(), runningStreamHi());
   if (stream) {
-    if (!abortReported()) reportInternalError(stream.idPtr, TRAPPED_MESSAGE);
+    if (!failureReported()) sendStaticError(stream.idPtr, StreamErrorCode.Internal, TRAPPED_MESSAGE);
     stream.terminate();
   }
   const trapped = callFrame();

@@ -2,4 +2,4 @@
 //   export * from "ixt-sdk-as/assembly/exports";
 
 export { ixt_module_handle_server_stream } from "./dispatch";
-export { ixt_alloc, ixt_dealloc } from "./memory";
+export { ixt_alloc, ixt_dealloc } from "./frame-buffers";

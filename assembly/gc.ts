@@ -1,59 +1,63 @@
-// Garbage collection under the minimal runtime (docs/ABI.md, "Memory").
+// The collector's policy (docs/ABI.md, "Memory").
 //
-// The preset builds with `--runtime minimal`: TLSF plus a mark-and-sweep collector that never runs by
-// itself and keeps no shadow stack (the incremental runtime's shadow stack cost every call and leaked on
-// every trap). It can only collect where no managed reference is on the wasm stack, because it does not
-// see the stack. The SDK collects at exactly such points:
-// - at the end of each dispatcher call, once the module has allocated max(GC_MIN_BYTES, 1 KiB × streams
-//   in the table) since the last collection (every handler call has returned by then);
-// - at the start of an Open and inside `ixt_alloc`, when memory is short, before answering "no memory".
-// The preset routes the runtime's allocations through `__ixt_alloc` (`--use __alloc=__ixt_alloc`) to
-// count them. The SDK's own raw buffers (frames, queued frames) call TLSF directly (heap.ts: `rawAlloc`):
-// they are freed at once and owe the collector nothing. A module built without the preset still builds
-// (with its own runtime's collection), it just is not counted.
+// The preset builds with AssemblyScript's `incremental` runtime: TLSF plus an incremental mark-and-sweep
+// collector that keeps a shadow stack of every managed reference a function holds across a call, so it can
+// run during any allocation. Garbage a handler makes inside one callback (strings built in a loop, a Map per
+// frame) is collected while the callback runs, not only after it returns.
+//
+// Every managed allocation reaches TLSF through `__ixt_alloc` (the preset's `--use __alloc=__ixt_alloc`).
+// It asks the SDK's fallible allocator first (heap.ts: canAllocate), so that an allocation the host's memory
+// cap refuses never reaches TLSF's `unreachable()`. When memory cannot be had it collects in full (with the
+// shadow stack, every live reference is known, so this is safe at any allocation), and if memory still
+// cannot be had, the stream whose code is running is failed with ResourceExhausted and a message giving the
+// size, and the call traps (fatal.ts: outOfMemory). The next call recovers the instance.
+//
+// The SDK's own raw buffers (frames, queued frames) call TLSF directly (heap.ts: `rawAlloc`): they are freed
+// at once and owe the collector nothing.
 
+import { BLOCK_MAXSIZE } from "rt/common";
 import { __alloc as tlsfAlloc } from "rt/tlsf";
+import { callActive } from "./call";
+import { outOfMemory } from "./fatal";
 import { canAllocate } from "./heap";
-import { liveStreamCount } from "./streams";
 
-/** Managed bytes allocated between two collections at least (1 MiB). */
-export const GC_MIN_BYTES: usize = 1 << 20;
+// Only the incremental runtime (2) can collect in the middle of a call: the minimal one does not see the stack.
+// @ts-ignore: decorator
+@inline const COLLECTS_ANYWHERE: bool = ASC_RUNTIME == 2;
 
-/** Managed bytes allocated since the last collection. */
-let allocatedSinceCollect: usize = 0;
-let threshold: usize = GC_MIN_BYTES;
-
-/** The preset's `__alloc`: counts the allocation, then allocates with TLSF. */
+/** The preset's `__alloc`: every managed allocation. Collects when memory is short; never traps silently. */
 // @ts-ignore: decorator
 @global @unsafe
 export function __ixt_alloc(size: usize): usize {
-  allocatedSinceCollect += size;
+  if (!canAllocate(size)) {
+    if (COLLECTS_ANYWHERE) __collect();
+    if (!COLLECTS_ANYWHERE || !canAllocate(size)) outOfMemory(size);
+  }
   return tlsfAlloc(size);
 }
 
-/** True once enough has been allocated since the last collection for the next one to be due. */
-// @ts-ignore: decorator
-@inline
-export function collectionDue(): bool {
-  return allocatedSinceCollect >= threshold;
-}
-
 /**
- * Collects now. Only where no managed reference lives on the wasm stack: between dispatcher calls, or at
- * the start of one before anything managed was touched. The next threshold grows with the streams in the
- * table, so a module with many streams (whose objects each collection walks) collects less often.
- */
-export function collect(): void {
-  __collect();
-  allocatedSinceCollect = 0;
-  threshold = max(GC_MIN_BYTES, (<usize>liveStreamCount()) << 10);
-}
-
-/**
- * `canAllocate(size)`, collecting once first if that is what it takes. Only where `collect` is safe.
+ * `canAllocate(size)`, collecting in full first if that is what it takes. Only where collecting is safe:
+ * anywhere under the incremental runtime except in the middle of the collector's own work; under the
+ * minimal runtime only between dispatcher calls.
  */
 export function canAllocateCollecting(size: usize): bool {
   if (canAllocate(size)) return true;
-  collect();
+  if (!COLLECTS_ANYWHERE && callActive()) return false;
+  __collect();
   return canAllocate(size);
+}
+
+/**
+ * True when a handler can allocate `bytes` now (in one or more objects of that total) without the host
+ * refusing to grow memory; memory is grown, and garbage collected, if needed. `bytes` of any size is
+ * accepted (a request that cannot be had answers false). A handler whose allocations grow with its input
+ * checks this first and fails the stream with `ResourceExhausted` and a message of its own; without the
+ * check, an allocation that cannot be had fails the stream with ResourceExhausted anyway, but then traps.
+ */
+export function memoryAvailable(bytes: usize): bool {
+  // Room for the objects' headers and TLSF's size-class rounding (up to 1/16 of a large request), in
+  // 64 bits so that a huge `bytes` cannot wrap to a small request.
+  const needed = <u64>bytes + ((<u64>bytes) >> 4) + 256;
+  return needed <= <u64>BLOCK_MAXSIZE && canAllocateCollecting(<usize>needed);
 }

@@ -6,8 +6,10 @@
 // if not, grows memory itself and hands the new pages to TLSF as one free block, exactly as TLSF's own
 // `growMemory` would (doubling when it can). When the host refuses, it answers false and nothing traps.
 //
-// This mirrors TLSF's size classes and root layout for AssemblyScript 0.28 on wasm32 (the package pins
-// 0.28.x); tests/memory-cap tests and the wasmtime memory-cap suite fail if they drift apart.
+// This mirrors TLSF's size classes and root layout for AssemblyScript 0.28 on wasm32 (the package's peer
+// range). It is checked once, when TLSF is initialized (`initRoot`); with another release, or a root that
+// does not read as expected, the SDK stops predicting and lets TLSF grow memory itself (`allocatorGuarded`).
+// tests/memory.test.ts and the wasmtime memory-cap suites fail if the mirror and TLSF drift apart.
 //
 // TLSF root (rt/tlsf.ts):
 // ┌──────────┬───────────────────────┬──────────────────────────────────┬──────┐
@@ -17,7 +19,6 @@
 
 import { AL_BITS, AL_MASK, AL_SIZE, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
 import { Block, ROOT, __alloc as tlsfAlloc, freeBlock } from "rt/tlsf";
-import { releaseSpare } from "./memory";
 
 // @ts-ignore: decorator
 @inline const SL_BITS: u32 = 4;
@@ -102,6 +103,101 @@ function growFor(root: usize, size: usize): bool {
   return true;
 }
 
+// Whether the mirror above can be trusted, decided once when TLSF is initialized: 0 not yet known, 1 yes,
+// 2 no. Only AssemblyScript 0.28 (the versions in package.json's peer range, tested) is trusted, and only
+// if TLSF's root, right after its initialization, reads as this file expects.
+// @ts-ignore: decorator
+@lazy let mirror: u32 = 0;
+
+// @ts-ignore: decorator
+@inline const TESTED_VERSION: bool = ASC_VERSION_MAJOR == 0 && ASC_VERSION_MINOR == 28;
+
+// Initializes TLSF if it is not yet, and checks that its root reads as the mirror expects: the tail block
+// (zero-sized, used) ends the initial memory, and the one free block between the root and the tail is
+// exactly what `hasFreeBlock` finds (its own size class, and nothing above it). Returns the root.
+function initRoot(): usize {
+  let root = changetype<usize>(ROOT);
+  if (!root) {
+    heap.free(tlsfAlloc(0)); // initializes TLSF within the module's initial memory
+    root = changetype<usize>(ROOT);
+  }
+  if (mirror == 0) {
+    // IXT_DISTRUST_ALLOCATOR (a test build's `--use`) takes the unguarded path on purpose.
+    // @ts-ignore: defined by the build
+    const distrusted = isDefined(IXT_DISTRUST_ALLOCATOR);
+    mirror = TESTED_VERSION && !distrusted && rootAsExpected(root) ? 1 : 2;
+  }
+  return root;
+}
+
+function rootAsExpected(root: usize): bool {
+  const memEnd = ((<usize>memory.size()) << PAGE_BITS) & ~AL_MASK;
+  const tail = load<usize>(root, HL_END);
+  if (tail != memEnd - BLOCK_OVERHEAD || changetype<Block>(tail).mmInfo & ~LEFTFREE) return false;
+  // The largest free block: TLSF keeps it in the highest class set in the first-level map.
+  const flMap = load<u32>(root);
+  if (!flMap) return true; // nothing free yet (memory exactly full): nothing to compare
+  const fl = 31 - clz<u32>(flMap);
+  const slMap = load<u32>(root + ((<usize>fl) << alignof<u32>()), SL_START);
+  if (!slMap) return false;
+  const sl = 31 - clz<u32>(slMap);
+  const head = load<usize>(root + ((((<usize>fl) << SL_BITS) + <usize>sl) << alignof<usize>()), HL_START);
+  if (!head || head >= tail) return false;
+  const size = changetype<Block>(head).mmInfo & ~3;
+  // The mirror must find that block for the smallest size of its class, and nothing for twice its size.
+  const classStart = size < SB_SIZE ? size : size & ~(((<usize>1) << (31 - clz<usize>(size) - SL_BITS)) - 1);
+  return hasFreeBlock(root, classStart) && !hasFreeBlock(root, size << 1);
+}
+
+// One block kept for reuse (the frame buffers keep their largest, so that a large frame does not leave a
+// hole that small objects settle in). It is a cache: any allocation that would otherwise fail frees it.
+// @ts-ignore: decorator
+@lazy let spare: usize = 0;
+
+/** The block kept for reuse by `keepSpare` (its payload address), or 0. */
+// @ts-ignore: decorator
+@inline
+export function spareBlock(): usize {
+  return spare;
+}
+
+/**
+ * Keeps the raw block `block` (from `rawAlloc`) for reuse instead of freeing it, and frees the block kept
+ * before, if any. `block` 0 just frees the kept one.
+ */
+export function keepSpare(block: usize): void {
+  releaseSpare();
+  spare = block;
+}
+
+/** Hands the kept block to its new owner: it is no longer kept. Returns it (0 when none). */
+export function takeSpare(): usize {
+  const block = spare;
+  spare = 0;
+  return block;
+}
+
+/** Frees the block kept for reuse, if any. Returns true when there was one. */
+export function releaseSpare(): bool {
+  const block = spare;
+  if (!block) return false;
+  spare = 0;
+  heap.free(block);
+  return true;
+}
+
+/**
+ * True when the SDK can tell ahead of time whether an allocation fits under the host's memory cap, so
+ * that nothing on its path traps and an author's allocation that cannot be had fails its stream with a
+ * message (docs/ABI.md, "Memory"). False with an AssemblyScript release other than 0.28.x, or when TLSF's
+ * layout does not read as expected: the SDK then lets TLSF grow memory itself, as a module without the SDK
+ * would, and an allocation the host refuses traps.
+ */
+export function allocatorGuarded(): bool {
+  initRoot();
+  return mirror == 1;
+}
+
 /**
  * True when `size` bytes can be allocated now without the host refusing to grow memory: TLSF has a free
  * block for it, or memory was grown (and given to TLSF) so that it has one. Never traps.
@@ -109,11 +205,8 @@ function growFor(root: usize, size: usize): bool {
 export function canAllocate(size: usize): bool {
   if (size > BLOCK_MAXSIZE) return false;
   if (isDefined(ASC_RTRACE)) return true; // rtrace builds (tests) track blocks; let TLSF grow itself
-  let root = changetype<usize>(ROOT);
-  if (!root) {
-    heap.free(tlsfAlloc(0)); // initializes TLSF within the module's initial memory
-    root = changetype<usize>(ROOT);
-  }
+  const root = initRoot();
+  if (mirror != 1) return true; // unguarded (see allocatorGuarded): TLSF grows memory or traps
   const payload = blockSize(size);
   if (hasFreeBlock(root, payload) || growFor(root, payload)) return true;
   // The frame buffer kept for reuse is a cache: give it back before saying no.
@@ -144,17 +237,13 @@ export function tryAlloc(size: usize): usize {
 export function tryAllocUtf8(text: string, byteLength: usize): usize {
   const utf8 = tryAlloc(byteLength);
   if (utf8) {
-    String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, utf8, false, String.UTF8.ErrorMode.REPLACE);
+    String.UTF8.encodeUnsafe(
+      changetype<usize>(text),
+      text.length,
+      utf8,
+      false,
+      String.UTF8.ErrorMode.REPLACE,
+    );
   }
   return utf8;
-}
-
-/**
- * True when a handler can allocate `bytes` now (in one or more objects of that total) without the host
- * refusing to grow memory; memory is grown if needed. A handler whose allocations grow with its input
- * checks this first and fails the stream with `ResourceExhausted` instead of trapping.
- */
-export function memoryAvailable(bytes: usize): bool {
-  // Room for the objects' headers and TLSF's size-class rounding (up to 1/16 of a large request).
-  return canAllocate(bytes + (bytes >> 4) + 256);
 }

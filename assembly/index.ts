@@ -25,9 +25,10 @@ export {
 export { OpenDecision, ServerStreamHandler } from "./handler";
 export { ServerStreamHandlerFactory, registerMethod, registerServerStreamHandler } from "./routes";
 export { UNLIMITED_CREDIT, STREAM_ID_LEN } from "./layout";
-export { ALLOC_MAX, DEFAULT_MAX_FRAME_SIZE, maxFrameSize, setMaxFrameSize } from "./memory";
-export { memoryAvailable } from "./heap";
-export { GC_MIN_BYTES } from "./gc";
+export { ALLOC_MAX, DEFAULT_MAX_FRAME_SIZE, maxFrameSize, setMaxFrameSize } from "./frame-buffers";
+export { allocatorGuarded } from "./heap";
+export { memoryAvailable } from "./gc";
+export { OUT_OF_MEMORY_MESSAGE } from "./fatal";
 export { OPEN_HEADROOM } from "./dispatch";
 export { DEFAULT_MAX_LIVE_STREAMS, liveStreamCount, maxLiveStreams, setMaxLiveStreams } from "./streams";
 export { LOG_ENABLED, LogLevel, log } from "./log";

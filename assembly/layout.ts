@@ -10,9 +10,6 @@ export const STREAM_ID_OFFSET: usize = 1;
 /** Length of the header every frame starts with: kind (1) + stream id (16). */
 export const FRAME_HEADER_LEN: usize = 17;
 
-/** Offset of the first byte after the header: Data's payload, and each kind's first field. */
-export const TAIL_OFFSET: usize = FRAME_HEADER_LEN;
-
 /** Open: u8 interaction kind. */
 export const OPEN_INTERACTION_OFFSET: usize = 17;
 /** Open: u32 initial credit in bytes. */

@@ -61,11 +61,6 @@ export function factoryFor(frame: StreamFrame): ServerStreamHandlerFactory | nul
   return fallback;
 }
 
-/** True when a handler factory is registered for some Opens. */
-export function hasHandlers(): bool {
-  return fallback != null || routes != null;
-}
-
 // @ts-ignore: decorator
 @inline
 function sameBytes(bytes: ArrayBuffer, ptr: usize, len: usize): bool {

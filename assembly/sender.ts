@@ -113,6 +113,10 @@ const END_NONE: u8 = 0;
 const END_CLOSE: u8 = 1;
 const END_ERROR: u8 = 2;
 
+// Where the id's 16 bytes start inside a sender (the host reads them from there).
+// @ts-ignore: decorator
+@inline const ID_OFFSET: usize = offsetof<StreamSender>("idLo");
+
 /** The message a stream is failed with when the host refuses one of its queued frames. */
 export const QUEUED_FRAME_REFUSED = "a queued frame was refused by the host";
 
@@ -165,7 +169,7 @@ export class StreamSender {
 
   /** Address of this stream's 16-byte id, inside this object. */
   @inline get idPtr(): usize {
-    return changetype<usize>(this) + offsetof<StreamSender>("idLo");
+    return changetype<usize>(this) + ID_OFFSET;
   }
 
   /** Copies the 16-byte stream id. */
@@ -238,22 +242,33 @@ export class StreamSender {
    * message (docs/ABI.md), as in the Rust crate. It is accepted so code ports unchanged.
    */
   sendData(ptr: usize, len: usize, endOfMessage: bool = true): i32 {
+    // The hot path calls nothing with a managed operand (`this` is passed on as an address: the caller
+    // already holds it on the shadow stack), so it needs no shadow-stack frame of its own.
     if (this.sendClosed) return HostStatus.StreamClosed;
     if (this.head == 0 && this.credit >= <u64>len) {
-      const status = fromHost(stream_send_data(this.idPtr, STREAM_ID_LEN, ptr, len));
-      if (status == HostStatus.Ok) {
-        if (this.credit != UNLIMITED) this.credit -= len;
-        return HostStatus.Ok;
-      }
-      if (status != HostStatus.WouldBlock) {
-        if (streamGone(status)) this.gone();
-        return status;
-      }
-      // Blocked even if the queue cannot take it: a retry then tells the producer (onWritable).
-      this.setBlocked(true);
-      return this.enqueue(ptr, len);
+      const self = changetype<usize>(this);
+      const status = fromHost(stream_send_data(self + ID_OFFSET, STREAM_ID_LEN, ptr, len));
+      if (status != HostStatus.Ok) return StreamSender.refusedDirectly(self, ptr, len, status);
+      if (this.credit != UNLIMITED) this.credit -= len;
+      return HostStatus.Ok;
     }
-    return this.enqueue(ptr, len);
+    return StreamSender.enqueueOn(changetype<usize>(this), ptr, len);
+  }
+
+  // `sendData`'s cold paths, out of line and given the sender as an address (see `sendData`).
+  private static refusedDirectly(self: usize, ptr: usize, len: usize, status: i32): i32 {
+    const sender = changetype<StreamSender>(self);
+    if (status != HostStatus.WouldBlock) {
+      if (streamGone(status)) sender.gone();
+      return status;
+    }
+    // Blocked even if the queue cannot take it: a retry then tells the producer (onWritable).
+    sender.setBlocked(true);
+    return sender.enqueue(ptr, len);
+  }
+
+  private static enqueueOn(self: usize, ptr: usize, len: usize): i32 {
+    return changetype<StreamSender>(self).enqueue(ptr, len);
   }
 
   /** Sends the bytes of `bytes` as one Data frame. */

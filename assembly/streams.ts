@@ -74,6 +74,14 @@ export class LiveStream extends StreamSender {
 export const DEFAULT_MAX_LIVE_STREAMS: i32 = 1024;
 
 const INITIAL_CAPACITY: i32 = 64; // a power of two
+// @ts-ignore: decorator
+@inline const ID_LO: usize = offsetof<LiveStream>("idLo");
+// @ts-ignore: decorator
+@inline const ID_HI: usize = offsetof<LiveStream>("idHi");
+// @ts-ignore: decorator
+@inline const INPUT_OPEN: usize = offsetof<LiveStream>("inputOpen");
+// @ts-ignore: decorator
+@inline const SEND_CLOSED: usize = offsetof<LiveStream>("sendClosed");
 // Made at the first Open, not at start-up: a start function that allocates initializes the allocator and
 // makes every instantiation slower (the empty table below stands in until then).
 const EMPTY_TABLE: StaticArray<LiveStream | null> = [null]; // static data: a one-slot table, always empty
@@ -112,29 +120,43 @@ function slotOf(lo: u64, hi: u64, mask: u32): u32 {
   return (<u32>(((lo ^ rotl<u64>(hi, 29)) * 0x9e3779b97f4a7c15) >>> 32)) & mask;
 }
 
-/** The stream in the table whose id is `lo`/`hi` (the id's two little-endian halves), or null. */
+/**
+ * The address of the stream in the table whose id is `lo`/`hi` (the id's two little-endian halves), or 0.
+ * An address, not a reference: the dispatcher's Data path holds no managed value it would have to put on
+ * the shadow stack (the table keeps the stream alive).
+ */
 // @ts-ignore: decorator
 @inline
-export function lookupStream(lo: u64, hi: u64): LiveStream | null {
-  const last = lastFound;
-  if (last && last.idLo == lo && last.idHi == hi) return last;
+export function lookupStreamAddress(lo: u64, hi: u64): usize {
+  const last = changetype<usize>(lastFound);
+  if (last && load<u64>(last, ID_LO) == lo && load<u64>(last, ID_HI) == hi) return last;
   return probe(lo, hi);
 }
 
-/** The stream in the table whose id is at `idPtr`, or null. */
-export function findStream(idPtr: usize): LiveStream | null {
-  return lookupStream(load<u64>(idPtr), load<u64>(idPtr, 8));
+/** True when the stream at `address` takes input (`LiveStream.takesInput`), read without a managed local. */
+// @ts-ignore: decorator
+@inline
+export function streamTakesInput(address: usize): bool {
+  return load<u8>(address, INPUT_OPEN) != 0 && load<u8>(address, SEND_CLOSED) == 0;
 }
 
-function probe(lo: u64, hi: u64): LiveStream | null {
-  const table = slots;
-  const mask = <u32>table.length - 1;
+/** The stream in the table whose id is `lo`/`hi`, or null. */
+// @ts-ignore: decorator
+@inline
+export function lookupStream(lo: u64, hi: u64): LiveStream | null {
+  return changetype<LiveStream | null>(lookupStreamAddress(lo, hi));
+}
+
+// Reads the table and its entries as addresses: nothing here is a managed local.
+function probe(lo: u64, hi: u64): usize {
+  const table = changetype<usize>(slots);
+  const mask = <u32>(changetype<StaticArray<usize>>(table).length - 1);
   let i = slotOf(lo, hi, mask);
   while (true) {
-    const entry = unchecked(table[i]);
-    if (!entry) return null;
-    if (entry.idLo == lo && entry.idHi == hi) {
-      lastFound = entry;
+    const entry = load<usize>(table + ((<usize>i) << alignof<usize>()));
+    if (!entry) return 0;
+    if (load<u64>(entry, ID_LO) == lo && load<u64>(entry, ID_HI) == hi) {
+      lastFound = changetype<LiveStream>(entry);
       return entry;
     }
     i = (i + 1) & mask;

@@ -1,0 +1,91 @@
+// The buffers the runtime writes inbound frames into (docs/ABI.md, "Module exports" and "Memory").
+//
+// Each buffer is a raw block with a small header in front of the bytes the runtime sees, so `ixt_dealloc`
+// can tell a live buffer from a double free or a stray pointer and ignore the latter, and knows the
+// buffer's capacity without trusting the size the runtime passes back:
+// ┌─────────────┬────────────────┬──────────────────┬───────────────────────────────┐
+// │ state (u32) │ capacity (u32) │ (8 bytes unused) │ frame bytes …                 │
+// └─────────────┴────────────────┴──────────────────┴───────────────────────────────┘
+// ^ raw block (heap.ts: rawAlloc)                   ^ what ixt_alloc returns (16-byte aligned)
+
+import { AL_MASK, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
+import { callActive } from "./call";
+import { canAllocateCollecting } from "./gc";
+import { canAllocate, keepSpare, rawAlloc, spareBlock, takeSpare } from "./heap";
+
+// @ts-ignore: decorator
+@inline const HEADER: usize = 16;
+// @ts-ignore: decorator
+@inline const CAPACITY: usize = 4;
+// @ts-ignore: decorator
+@inline const LIVE: u32 = 0x11fe_b0f5; // handed to the runtime; odd, so never a free-list pointer
+// @ts-ignore: decorator
+@inline const KEPT: u32 = 0x5ba_e0f7; // freed by the runtime and kept for the next frame
+
+/** Largest size `ixt_alloc` can ever serve: 1 GiB − 32, within AssemblyScript's largest block. */
+export const ALLOC_MAX: usize = BLOCK_MAXSIZE - HEADER - (BLOCK_MAXSIZE & AL_MASK);
+
+/** Default for `setMaxFrameSize`: 16 MiB. */
+export const DEFAULT_MAX_FRAME_SIZE: usize = 16 << 20;
+
+// @ts-ignore: decorator
+@lazy let maxFrame: usize = DEFAULT_MAX_FRAME_SIZE;
+
+/**
+ * Sets the largest inbound frame, in bytes (default 16 MiB, at most `ALLOC_MAX`): `ixt_alloc` answers 0
+ * above it, and the runtime fails that stream.
+ */
+export function setMaxFrameSize(bytes: usize): void {
+  maxFrame = min(bytes, ALLOC_MAX);
+}
+
+/** The largest inbound frame `ixt_alloc` serves (`setMaxFrameSize`). */
+export function maxFrameSize(): usize {
+  return maxFrame;
+}
+
+// The runtime allocates, dispatches and frees one frame at a time, so one freed buffer, kept, serves the
+// next frame without a trip through the allocator. The largest one seen (up to the largest frame) is kept
+// (heap.ts: keepSpare): giving a large buffer back would let small objects settle in its place, and the
+// next large frame would need fresh memory. Any allocation that would otherwise fail frees it.
+
+/** Allocates `size` bytes for the runtime; returns 0 above the largest frame or when memory cannot be had. */
+export function ixt_alloc(size: usize): usize {
+  if (size > maxFrame) return 0;
+  let block = spareBlock();
+  if (block != 0 && size <= <usize>load<u32>(block, CAPACITY)) {
+    takeSpare();
+  } else {
+    // Collecting is safe only between dispatcher calls (after a trap, a call still reads as active until
+    // the next one recovers it). canAllocate frees the kept buffer itself before saying no.
+    const room = callActive() ? canAllocate(size + HEADER) : canAllocateCollecting(size + HEADER);
+    if (!room) return 0;
+    block = rawAlloc(size + HEADER);
+    store<u32>(block, <u32>size, CAPACITY);
+  }
+  store<u32>(block, LIVE);
+  return block + HEADER;
+}
+
+/** Releases a buffer from `ixt_alloc` (its `size` is not needed). Anything else, or a second free, is ignored. */
+export function ixt_dealloc(ptr: usize, size: usize): void {
+  if (!isLiveBuffer(ptr)) return;
+  const block = ptr - HEADER;
+  // Keep the larger of this buffer and the one kept (up to the largest frame); free the other.
+  const capacity = <usize>load<u32>(block, CAPACITY);
+  const kept = spareBlock();
+  if (capacity <= maxFrame && (kept == 0 || capacity > <usize>load<u32>(kept, CAPACITY))) {
+    store<u32>(block, KEPT);
+    keepSpare(block);
+  } else {
+    store<u32>(block, 0);
+    heap.free(block);
+  }
+}
+
+/** True when `ptr` is a buffer from `ixt_alloc` that the runtime has not released. */
+export function isLiveBuffer(ptr: usize): bool {
+  if (ptr & AL_MASK || ptr < __heap_base + HEADER + BLOCK_OVERHEAD) return false;
+  if (<u64>ptr > (<u64>memory.size()) << 16) return false;
+  return load<u32>(ptr - HEADER) == LIVE;
+}
