@@ -7,12 +7,12 @@ growing `Array`), built with the preset. Under a cap (64 MiB unless a scenario s
   ticker-1e6       author_ticker: 10^6 frames "tick " + i.toString() sent from onOpen (unlimited credit)
   concat           author_concat: 40 frames, each a report of 400 lines built by `+=`, sent from onOpen
   words-2000       author_words: a Map<string, i32> of the words of each 8 KiB frame, 2,000 frames
-  keeper           author_keeper: 32 streams each keeping a growing Array of 64 chunks of 1 KiB (2 MiB live),
+  keeper           author_keeper: 32 streams each keeping a growing Array of 96 chunks of 2 KiB (6 MiB live),
                    sent back at the caller's Close
   big-then-small   author_keeper under a 24 MiB cap: one 8 MiB frame kept (and the SDK's 8 MiB frame buffer kept
                    for reuse), then 100,000 small frames kept over 100 streams, and 10,000 Open/Close cycles
-  odd caps         the scenarios above that fit them again under caps that are not powers of two (5, 17, 63 MiB):
-                   memory cannot double there, only grow by what is needed
+  odd caps         the scenarios that come near them again under caps that are not powers of two (5, 7, 17 and
+                   17.5 MiB): memory cannot double there, only grow by what is needed
   Each asserts: nothing traps; every frame comes back, counted and compared (upper-cased, word counts,
   ticks, reports, kept chunks); peak memory (memory.size) is within a few MiB of the live data; prints the
   peak and the time.
