@@ -8,6 +8,12 @@ anything else is echoed. The host calls the same instance again after each trap,
   10,000 traps   abort and overflow alternately, each on a new stream, while an echo stream holds queued data:
                  every later call works, each trapped stream gets exactly one Internal, the queue drains at the
                  end, and memory does not grow after the first 100 traps
+  shadow stack   tests/fixtures/author_trapper.ts (the incremental runtime keeps a 32 KiB shadow stack): 10,000
+                 traps alternating abort, engine stack overflow and shadow-stack overflow, each on a new stream,
+                 while a stream holds queued frames; then a recursion using 90% of the shadow stack (the most a
+                 fresh instance holds, measured first) still works, so not even 1 byte leaked per trap; memory
+                 stays flat over the second half; each trapped stream got exactly one Internal and is finished
+                 (later Data is NotFound); the queued frames drain whole and in order
   no dealloc     (--no-dealloc) as above with a host that does not call ixt_dealloc for the frame of a
                  trapped call: informational, printed, never a failure (DESIGN does not say what a runtime
                  does there)
@@ -32,8 +38,8 @@ PROFILE = Profile(MODULE, "echo")
 
 
 class TrapCase:
-    def __init__(self, build: str, dealloc_after_trap: bool = True):
-        self.d = Driver(os.path.join(build, f"{MODULE}.wasm"), PROFILE, {INTERNAL}, record=True,
+    def __init__(self, build: str, dealloc_after_trap: bool = True, module: str = MODULE):
+        self.d = Driver(os.path.join(build, f"{module}.wasm"), PROFILE, {INTERNAL}, record=True,
                         dealloc_after_trap=dealloc_after_trap)
         self.build = build
         self.host = self.d.host
@@ -164,6 +170,66 @@ def many_traps(c: TrapCase, traps: int, strict: bool = True) -> str:
     return note
 
 
+AUTHOR_TRAPPER = "fixtures/author_trapper"
+
+
+def deepest(build: str, hi: int = 1 << 16) -> int:
+    """The deepest "deep N" a fresh author_trapper serves (its shadow stack's capacity, in levels)."""
+    def serves(n: int) -> bool:
+        d = Driver(os.path.join(build, f"{AUTHOR_TRAPPER}.wasm"), PROFILE, {INTERNAL}, record=True)
+        i, _ = d.open()
+        return d.host.dispatch(data_frame(i, b"deep %d" % n)) == 0 and d.host.sent[-1].payload == b"deep %d" % n
+
+    lo = 0  # invariant: lo is served, hi is not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if serves(mid) else (lo, mid)
+    return lo
+
+
+def shadow_stack_traps(build: str, traps: int):
+    def case(c: TrapCase) -> str:
+        depth = deepest(build) * 9 // 10
+        queued = [b"held %d" % n for n in range(5)]
+        e = c.queued_echo(queued)
+        kinds = [b"abort", b"overflow", b"shadow"]
+        trapped, marks = [], []
+        for n in range(traps):
+            s, result = c.d.open()
+            if result != 0:
+                c.fail(f"after {n} traps an Open was answered {result}")
+                raise Stop()
+            c.trap(s, kinds[n % 3])
+            trapped.append(s)
+            if (n + 1) % (traps // 10 or 1) == 0:
+                marks.append(c.host.memory_bytes())
+        i, result = c.d.open()
+        c.expect(result == 0, f"Open after {traps} traps answered {result}")
+        c.expect(c.d.data(i, b"deep %d" % depth) == 0, f"deep {depth} after {traps} traps failed")
+        c.expect(c.host.sent[-1].payload == b"deep %d" % depth, f"deep {depth} after the traps sent {c.host.sent[-1]}")
+        c.drain(e, queued)
+        internals = {}
+        for x in c.host.sent:
+            if x.kind == "error":
+                internals.setdefault(x.stream_id, []).append((x.status, x.code, x.payload))
+        wrong = [n for n, s in enumerate(trapped) if len(internals.get(s, [])) != 1 or internals[s][0][:2] != (OK, INTERNAL)]
+        c.expect(not wrong, f"{len(wrong)} of {traps} trapped streams did not get exactly one Internal "
+                            f"(e.g. #{wrong[0] if wrong else 0}: {internals.get(trapped[wrong[0]]) if wrong else 0})")
+        shadow = [internals.get(s, [(0, 0, b"")])[0][2] for s in trapped[2::3]]
+        c.expect(all(b"stack overflow" in (m or b"") for m in shadow),
+                 f"a shadow-stack overflow's Internal does not say so: {shadow[0]!r}")
+        late = [c.host.dispatch(data_frame(s, b"late")) for s in trapped[-3:]]
+        c.expect(late == [NOT_FOUND] * 3, f"Data on trapped streams answered {late}, expected NotFound")
+        c.d.data(i, b"still here")
+        c.d.close(i)
+        c.d.close(e)
+        c.expect(marks[-1] == marks[len(marks) // 2 - 1], f"memory grew over the second half of the traps: "
+                 + " ".join(f"{m // KiB}" for m in marks) + " KiB")
+        return f"deep {depth} after the traps; memory by tenths " + " ".join(f"{m // KiB}" for m in marks) + " KiB"
+
+    return case
+
+
 CASES = [
     ("abort: Internal 'boom' on the aborted stream; another stream's queue drains after the trap", abort_case, True),
     ("stack overflow: Internal at the next call; another stream's queue drains", overflow_case, True),
@@ -172,18 +238,22 @@ CASES = [
 
 def run(build: str = str(ROOT / "build"), traps: int = TRAPS, out=print, no_dealloc: bool = False):
     passed = failed = 0
-    if not os.path.exists(os.path.join(build, f"{MODULE}.wasm")):
-        out(f"FAIL traps: {MODULE}.wasm not built (npm run build:fixtures)")
-        return 0, 1
+    for module in (MODULE, AUTHOR_TRAPPER):
+        if not os.path.exists(os.path.join(build, f"{module}.wasm")):
+            out(f"FAIL traps: {module}.wasm not built (npm run build:fixtures)")
+            return 0, 1
     tests = [(name, (lambda c, f=fn: (f(c), "")[1]), True) for name, fn, _ in CASES]
     tests.append((f"{traps:,} traps in a row (abort and stack overflow alternately): later calls work, memory flat",
                   lambda c: many_traps(c, traps), True))
+    tests.append((f"{traps:,} traps (abort, stack overflow, shadow-stack overflow) leak no shadow stack: a recursion "
+                  f"using 90% of it still works after them; queues kept, memory flat",
+                  shadow_stack_traps(build, traps), True, AUTHOR_TRAPPER))
     if no_dealloc:
         tests.append((f"{traps:,} traps with a host that does not call ixt_dealloc after a trap (informational)",
                       lambda c: many_traps(c, traps), False))
-    for name, fn, counts in tests:
+    for name, fn, counts, *module in tests:
         start = time.perf_counter()
-        c = TrapCase(build, dealloc_after_trap=counts)
+        c = TrapCase(build, dealloc_after_trap=counts, module=module[0] if module else MODULE)
         note = ""
         try:
             note = fn(c) or ""

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { benchOut, compileAs, root } from "../bench/harness.js";
-import { HostStatus, IxtHost, StreamErrorCode, streamIdOf } from "../host-shim/index.js";
+import { GuestTrap, HostStatus, IxtHost, StreamErrorCode, streamIdOf } from "../host-shim/index.js";
 import { example } from "./helpers.js";
 
 interface Abi {
@@ -129,3 +129,68 @@ function expectNothingLost(host: IxtHost, ids: Uint8Array[], sentPerStream: numb
   }
   expect(failed).toBeGreaterThan(0);
 }
+
+describe("an author's handler that runs out of memory (author_hog, 64 MiB cap)", () => {
+  const hog = join(benchOut, "memory", "author_hog_64mib.wasm");
+  beforeAll(async () => {
+    const config = [
+      "--config",
+      join(root, "asconfig.json"),
+      "--target",
+      "release",
+      "--maximumMemory",
+      "1024",
+    ];
+    await compileAs("tests/fixtures/author_hog.ts", hog, config);
+  }, 60_000);
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+  it("fails that stream with ResourceExhausted and the size asked, then traps; the others keep their queues, 20 times over", async () => {
+    const host = await IxtHost.load(hog, { resumeAfterTrap: true });
+    const queued = [streamIdOf(1), streamIdOf(2)];
+    for (const id of queued) {
+      expect(host.open(id, { initialCredit: 0 })).toBe(0);
+      for (const p of ["a", "b", "c"]) expect(host.data(id, p)).toBe(0);
+    }
+    for (let rep = 0; rep < 20; rep++) {
+      const id = streamIdOf(100 + rep);
+      expect(host.open(id)).toBe(0);
+      const command = ["array", "text", `big ${48 << 20}`][rep % 3];
+      if (rep % 3 === 2) expect(host.data(id, `big ${20 << 20}`)).toBe(0); // kept: 48 MiB more cannot fit
+      host.clearSent();
+      expect(() => host.data(id, command)).toThrow(GuestTrap);
+      const [error, ...more] = host.sentOn(id);
+      expect(more).toEqual([]);
+      expect(error).toMatchObject({
+        kind: "Error",
+        code: StreamErrorCode.ResourceExhausted,
+        status: HostStatus.Ok,
+      });
+      const asked = /out of memory: could not allocate (\d+) bytes/.exec(
+        error.kind === "Error" ? error.message : "",
+      );
+      expect(asked).not.toBeNull();
+      if (rep % 3 === 2) expect(Number(asked![1]) - (48 << 20)).toBeLessThanOrEqual(64);
+      expect(Number(asked![1])).toBeGreaterThanOrEqual(rep % 3 === 2 ? 48 << 20 : 1);
+      // the next call recovers; what the hog held is garbage: a new stream can have 16 MiB
+      expect(host.data(id, "late")).toBe(StreamErrorCode.NotFound);
+      const next = streamIdOf(1000 + rep);
+      expect(host.open(next)).toBe(0);
+      expect(host.data(next, `big ${16 << 20}`)).toBe(0);
+      expect(host.close(next, 0)).toBe(0);
+      expect(host.sentOn(next).map((c) => (c.kind === "Data" ? text(c.payload) : c.kind))).toEqual([
+        "ok",
+        "Close",
+      ]);
+    }
+    for (const id of queued) {
+      expect(host.credit(id, 100)).toBe(0);
+      expect(host.sentOn(id).map((c) => (c.kind === "Data" ? text(c.payload) : c.kind))).toEqual([
+        "a",
+        "b",
+        "c",
+      ]);
+    }
+    expect(host.memory.buffer.byteLength).toBeLessThanOrEqual(64 << 20);
+  });
+});

@@ -3,7 +3,9 @@
 import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CloseReason, IxtHost, streamIdOf } from "../host-shim/index.js";
-import { example } from "./helpers.js";
+import { example, fixture } from "./helpers.js";
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 const CONCURRENT = 1000;
 const FRAMES = 1_000_000;
@@ -72,4 +74,70 @@ describe("soak", () => {
     }
     expect(host.memory.buffer.byteLength).toBe(warmMemory);
   });
+});
+
+// Author-style handlers (issue 14) that allocate on every frame: a string built by `+=` per character
+// (author_upper), a growing Array per stream (author_keeper). 10^5 frames and cycles in CI; `npm run soak`
+// runs 10^6 of each (IXT_SOAK_FRAMES).
+const AUTHOR_FRAMES = Number(process.env.IXT_SOAK_FRAMES ?? 100_000);
+
+describe("soak: author-style handlers that allocate per frame", () => {
+  const timeout = Math.max(60_000, AUTHOR_FRAMES / 5);
+
+  it(
+    `${AUTHOR_FRAMES.toLocaleString("en")} frames upper-cased by += over 100 streams: memory after warm-up equals memory at the end`,
+    async () => {
+      const host = await IxtHost.load(fixture("author_upper"));
+      const ids = Array.from({ length: 100 }, (_, i) => streamIdOf(i + 1));
+      for (const id of ids) expect(host.open(id)).toBe(0);
+      let warmMemory = 0;
+      let checked = 0;
+      for (let n = 0; n < AUTHOR_FRAMES; n++) {
+        const id = ids[n % ids.length];
+        const payload = `frame ${n} straße ünïcödé ${"x".repeat(n % 32)}`;
+        expect(host.data(id, payload)).toBe(0);
+        if (n % 1000 === 999 || n === AUTHOR_FRAMES - 1) {
+          // every reply in this batch: one Data, the payload upper-cased, in order
+          const batch = host.sent;
+          const first = n - batch.length + 1;
+          for (let k = 0; k < batch.length; k++) {
+            const call = batch[k];
+            const want = `frame ${first + k} straße ünïcödé ${"x".repeat((first + k) % 32)}`.toUpperCase();
+            if (call.kind !== "Data" || call.status !== 0 || text(call.payload) !== want)
+              throw new Error(
+                `frame ${first + k}: ${call.kind} ${call.kind === "Data" ? text(call.payload) : ""}`,
+              );
+            checked++;
+          }
+          host.clearSent();
+        }
+        if (n === AUTHOR_FRAMES / 10) warmMemory = host.memory.buffer.byteLength;
+      }
+      expect(checked).toBe(AUTHOR_FRAMES);
+      expect(host.memory.buffer.byteLength).toBe(warmMemory);
+    },
+    timeout,
+  );
+
+  it(
+    `${AUTHOR_FRAMES.toLocaleString("en")} Open/Data/Close cycles, each stream keeping a growing Array: memory after warm-up equals memory at the end`,
+    async () => {
+      const host = await IxtHost.load(fixture("author_keeper"));
+      let warmMemory = 0;
+      for (let n = 0; n < AUTHOR_FRAMES; n++) {
+        const id = streamIdOf(n);
+        const chunk = `chunk ${n}`;
+        if (host.open(id) !== 0 || host.data(id, chunk) !== 0 || host.data(id, chunk) !== 0)
+          throw new Error(`cycle ${n} refused`);
+        if (host.close(id, CloseReason.Normal) !== 0) throw new Error(`cycle ${n}: Close refused`);
+        const got = host.sent.map((c) => (c.kind === "Data" ? text(c.payload) : c.kind));
+        const want = [chunk, chunk, `2 chunks, ${2 * chunk.length} bytes`, "Close"];
+        if (got.join("|") !== want.join("|")) throw new Error(`cycle ${n}: sent ${got.join(", ")}`);
+        host.clearSent();
+        if (n === AUTHOR_FRAMES / 10) warmMemory = host.memory.buffer.byteLength;
+      }
+      expect(host.memory.buffer.byteLength).toBe(warmMemory);
+    },
+    timeout,
+  );
 });

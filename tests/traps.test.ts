@@ -88,6 +88,66 @@ describe("after a trap the module keeps serving", () => {
   });
 });
 
+describe("traps under the incremental runtime leak no shadow stack (author_trapper)", () => {
+  const authorTrapper = () => IxtHost.load(fixture("author_trapper"), { resumeAfterTrap: true });
+
+  /** Sends "deep n" on a new stream; true when the reply came back (the shadow stack held n levels). */
+  async function serves(n: number, host?: IxtHost): Promise<boolean> {
+    const h = host ?? (await authorTrapper());
+    const id = streamIdOf(777_000_000 + n);
+    if (h.open(id) !== 0) return false;
+    try {
+      h.data(id, `deep ${n}`);
+    } catch (err) {
+      if (err instanceof GuestTrap) return false;
+      throw err;
+    }
+    const last = h.sentOn(id).at(-1);
+    return last?.kind === "Data" && text(last.payload) === `deep ${n}`;
+  }
+
+  it("10,000 traps (abort, stack overflow, shadow-stack overflow), then a recursion using 90% of the shadow stack still works", async () => {
+    // The deepest recursion a fresh instance holds: the shadow stack's capacity in levels.
+    let [lo, hi] = [0, 1 << 16];
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (await serves(mid)) lo = mid;
+      else hi = mid;
+    }
+    const depth = Math.floor(lo * 0.9); // a leak of even 1 byte per trap would eat the other 10%
+    expect(depth).toBeGreaterThan(100);
+    const host = await authorTrapper();
+    const queued = streamIdOf(999_999);
+    expect(host.open(queued, { initialCredit: 0 })).toBe(0);
+    for (const p of ["q1", "q2", "q3"]) expect(host.data(queued, p)).toBe(0);
+    const kinds = ["abort", "overflow", "shadow"];
+    const marks: number[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const id = streamIdOf(i + 1);
+      expect(host.open(id)).toBe(0);
+      expect(() => host.data(id, kinds[i % 3])).toThrow(GuestTrap);
+      if ((i + 1) % 1000 === 0) marks.push(host.memory.buffer.byteLength);
+    }
+    expect(await serves(depth, host)).toBe(true);
+    host.credit(queued, 100);
+    const drained = host.sentOn(queued).filter((c) => c.kind === "Data");
+    expect(drained.map((c) => (c.kind === "Data" ? text(c.payload) : ""))).toEqual(["q1", "q2", "q3"]);
+    // each trapped stream got exactly one Internal and is finished; a shadow-stack overflow says so
+    for (let i = 0; i < 10_000; i++) {
+      const calls = host.sentOn(streamIdOf(i + 1));
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({
+        kind: "Error",
+        code: StreamErrorCode.Internal,
+        status: HostStatus.Ok,
+      });
+      if (i % 3 === 2) expect(calls[0].kind === "Error" && calls[0].message).toMatch(/stack overflow/);
+    }
+    expect(host.data(streamIdOf(10_000), "late")).toBe(StreamErrorCode.NotFound);
+    expect(marks.at(-1)).toBe(marks[4]); // flat over the second half
+  });
+});
+
 describe("the abort message", () => {
   // runtime_hooks aborts with the Data payload as its message: "abort <text>".
   const hooks = () => IxtHost.load(fixture("runtime_hooks"), { resumeAfterTrap: true });
