@@ -28,10 +28,7 @@
 // @ts-ignore: decorator
 @inline const HAS_SHADOW_STACK: bool = ASC_RUNTIME == 2;
 
-/**
- * Marks the start of a dispatcher call for the frame at `ptr`, whose stream id is `lo`/`hi`. Called at the
- * same point of every call, so the shadow stack pointer recorded is the same in every call that returns.
- */
+/** Marks the start of a dispatcher call for the frame at `ptr`, whose stream id is `lo`/`hi`. */
 // @ts-ignore: decorator
 @inline
 export function beginCall(ptr: usize, lo: u64, hi: u64): void {
@@ -40,13 +37,23 @@ export function beginCall(ptr: usize, lo: u64, hi: u64): void {
   activeFrame = ptr;
   active = true;
   serial++;
+}
+
+/**
+ * Records the shadow stack pointer as the runtime calls the module: from the exported dispatcher, which has
+ * no shadow-stack frame of its own, at its very start.
+ */
+// @ts-ignore: decorator
+@inline
+export function saveStackPointer(): void {
   if (HAS_SHADOW_STACK) savedStackPointer = __stack_pointer;
 }
 
 /**
- * Puts the shadow stack pointer back where the trapped call had it at `beginCall`. Only from the dispatcher
- * itself, at the same point as `beginCall` (a function with a shadow-stack frame of its own would move the
- * pointer again on return): the frames a trap abandoned are then free, so traps never leak stack.
+ * Puts the shadow stack pointer back where the runtime's last call found it, before anything checks it: a
+ * trap leaves it where the innermost frame had moved it (below the stack's end, after a shadow-stack
+ * overflow). Only from the exported dispatcher, at its very start (see `saveStackPointer`): the frames the
+ * trap abandoned are then free, so traps never leak stack.
  */
 // @ts-ignore: decorator
 @inline

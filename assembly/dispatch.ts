@@ -7,7 +7,7 @@
 
 import { admittedFactory, openStream } from "./admission";
 import { blockedStreamCount } from "./blocked-list";
-import { beginCall, callActive, callSerial, endCall, restoreStackPointer } from "./call";
+import { beginCall, callActive, callSerial, endCall, restoreStackPointer, saveStackPointer } from "./call";
 import { FrameKind, StreamErrorCode } from "./enums";
 import { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "./frame";
 import { canAllocate } from "./heap";
@@ -42,10 +42,18 @@ function callView(): StreamFrame {
  * accepted), otherwise a `StreamErrorCode`. Exported to the runtime; see docs/ABI.md.
  */
 export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
+  // No managed value in this function, so it has no shadow-stack frame: it can put the stack pointer back
+  // (after a trap) before any frame checks it for overflow.
   if (callActive()) {
-    restoreStackPointer(); // here, where beginCall recorded it: the trapped call's frames are freed
+    restoreStackPointer();
     recoverFromTrap(ptr);
+  } else {
+    saveStackPointer();
   }
+  return handleFrame(ptr, len);
+}
+
+function handleFrame(ptr: usize, len: usize): u32 {
   if (len < FRAME_HEADER_LEN) return StreamErrorCode.ProtocolViolation;
   const lo = load<u64>(ptr, STREAM_ID_OFFSET);
   const hi = load<u64>(ptr, STREAM_ID_OFFSET + 8);

@@ -24,22 +24,32 @@ import { ABORT_MESSAGE_CAPACITY, STREAM_ID_LEN } from "./layout";
 // @ts-ignore: decorator
 @lazy const idBuffer = memory.data(<i32>STREAM_ID_LEN);
 
-// Appends `text` as UTF-8 up to the buffer's end, never splitting a character (a lone surrogate is
-// written as U+FFFD). Counts how many UTF-16 units fit, then lets the standard library's encoder (which
-// allocates nothing) write them. Returns the new end.
-function appendString(at: usize, text: string): usize {
-  const units = changetype<usize>(text);
-  const count = text.length;
+// Every function here takes strings as addresses: a managed operand would put this path on the shadow
+// stack, and the shadow stack is what has run out when the runtime aborts with "stack overflow". So this
+// path has no shadow-stack frame at all, and cannot recurse into its own overflow check.
+
+// The length in UTF-16 units of the string at `text` (its runtime header's size, in bytes, halved).
+// @ts-ignore: decorator
+@inline
+function unitsOf(text: usize): i32 {
+  return <i32>(load<u32>(text - sizeof<u32>()) >>> 1);
+}
+
+// Appends the string at `text` as UTF-8 up to the buffer's end, never splitting a character (a lone
+// surrogate is written as U+FFFD). Counts how many UTF-16 units fit, then lets the standard library's
+// encoder (which allocates nothing) write them. Returns the new end.
+function appendString(at: usize, text: usize): usize {
+  const count = unitsOf(text);
   let room = messageEnd - at;
   let fit = 0;
   while (fit < count) {
-    const c = <u32>load<u16>(units + ((<usize>fit) << 1));
+    const c = <u32>load<u16>(text + ((<usize>fit) << 1));
     let size: usize = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
     let step = 1;
     if (
       (c & 0xfc00) == 0xd800 &&
       fit + 1 < count &&
-      ((<u32>load<u16>(units + ((<usize>(fit + 1)) << 1))) & 0xfc00) == 0xdc00
+      ((<u32>load<u16>(text + ((<usize>(fit + 1)) << 1))) & 0xfc00) == 0xdc00
     ) {
       size = 4; // a surrogate pair
       step = 2;
@@ -48,7 +58,7 @@ function appendString(at: usize, text: string): usize {
     room -= size;
     fit += step;
   }
-  return at + String.UTF8.encodeUnsafe(units, fit, at, false, String.UTF8.ErrorMode.REPLACE);
+  return at + String.UTF8.encodeUnsafe(text, fit, at, false, String.UTF8.ErrorMode.REPLACE);
 }
 
 // Appends `value` in decimal if all of its digits fit. Returns the new end.
@@ -63,25 +73,26 @@ function appendDecimal(at: usize, value: u64): usize {
   return at + digits;
 }
 
-/**
- * Sends `Error(code, "<message> at <file>:<line>")` (just the message without a file) on the stream whose
- * id is at `idPtr`. Allocates nothing. The host's answer is ignored: the stream is failing either way.
- */
-export function sendStaticError(
-  idPtr: usize,
-  code: StreamErrorCode,
-  message: string,
-  fileName: string | null = null,
-  line: u32 = 0,
-): void {
+// Sends Error(code, "<message> at <file>:<line>") (just the message when `fileName` is 0) on the stream
+// whose id is at `idPtr`; `message` and `fileName` are string addresses.
+function sendError(idPtr: usize, code: u32, message: usize, fileName: usize, line: u32): void {
   let end = appendString(messageBuffer, message);
-  if (fileName != null) {
-    end = appendString(end, " at ");
+  if (fileName) {
+    end = appendString(end, changetype<usize>(" at "));
     end = appendString(end, fileName);
-    end = appendString(end, ":");
+    end = appendString(end, changetype<usize>(":"));
     end = appendDecimal(end, line);
   }
   stream_send_error(idPtr, STREAM_ID_LEN, code, messageBuffer, end - messageBuffer);
+}
+
+/**
+ * Sends `Error(code, message)` on the stream whose id is at `idPtr`, UTF-8, cut at
+ * `ABORT_MESSAGE_CAPACITY` bytes on a character boundary. Allocates nothing. The host's answer is ignored:
+ * the stream is failing either way.
+ */
+export function sendStaticError(idPtr: usize, code: StreamErrorCode, message: string): void {
+  sendError(idPtr, code, changetype<usize>(message), 0, 0);
 }
 
 // Claims the one failure report a call may send for its running stream: false outside a call, or when
@@ -96,11 +107,12 @@ function claimRunningStream(): bool {
 }
 
 /**
- * Fails the stream whose code is running with `Internal` and "<message> at <file>:<line>", once per call.
+ * Fails the stream whose code is running with `Internal` and "<message> at <file>:<line>" (just the
+ * message when `fileName` is 0), once per call. `message` and `fileName` are string addresses (see above).
  * The abort override calls this before it traps.
  */
-export function failRunningStream(message: string, fileName: string | null, line: u32): void {
-  if (claimRunningStream()) sendStaticError(idBuffer, StreamErrorCode.Internal, message, fileName, line);
+export function failRunningStream(message: usize, fileName: usize, line: u32): void {
+  if (claimRunningStream()) sendError(idBuffer, StreamErrorCode.Internal, message, fileName, line);
 }
 
 /** The message an author's allocation that cannot be had fails its stream with: "…" + size + " bytes". */
@@ -113,9 +125,9 @@ export const OUT_OF_MEMORY_MESSAGE = "out of memory: could not allocate ";
  */
 export function outOfMemory(size: usize): void {
   if (claimRunningStream()) {
-    let end = appendString(messageBuffer, OUT_OF_MEMORY_MESSAGE);
+    let end = appendString(messageBuffer, changetype<usize>(OUT_OF_MEMORY_MESSAGE));
     end = appendDecimal(end, <u64>size);
-    end = appendString(end, " bytes");
+    end = appendString(end, changetype<usize>(" bytes"));
     stream_send_error(
       idBuffer,
       STREAM_ID_LEN,

@@ -84,21 +84,21 @@ describe("StreamSender.canSend and send…OrFail", () => {
   const texts = (host: IxtHost) =>
     host.sentOn(id).map((c) => (c.kind === "Data" ? new TextDecoder().decode(c.payload) : c.kind));
 
-  it("canSend(n) is writable >= n, false for a negative n, and false while blocked", async () => {
+  it("canSend(n): a frame of n bytes would go out now (not queued), false for a negative n and while blocked", async () => {
     let block = false;
     const host = await IxtHost.load(fixture("lone_surrogates"), {
       respond: (call) => (block && call.kind === "Data" ? HostStatus.WouldBlock : undefined),
     });
     host.open(id, { initialCredit: 10 });
     for (const n of [10, 7, 8, 5, 2, 0, -1]) host.data(id, `cansend ${n}`);
-    // credit 10: yes(3) → 7: yes(3) → 4: no(2) → 2: no(2) → 0 … queued from here, writable 0
+    // credit 10: yes(3) → 7: yes(3) → 4: no(2) → 2: no(2) → 0 … queued from here, so even canSend(0) is false
     expect(texts(host)).toEqual(["yes", "yes", "no", "no"]);
     host.credit(id, 100);
-    expect(texts(host)).toEqual(["yes", "yes", "no", "no", "no", "yes", "no"]);
+    expect(texts(host)).toEqual(["yes", "yes", "no", "no", "no", "no", "no"]);
     block = true;
     host.data(id, "cansend 0"); // its answer is refused with WouldBlock: the stream is blocked
     block = false;
-    // writable is 0 while blocked (canSend(0) stays true then: writable >= 0, though an empty frame would queue)
+    // blocked: nothing would go out now, whatever its size
     host.data(id, "cansend 1");
     host.credit(id, 0);
     expect(texts(host).slice(-2)).toEqual(["yes", "no"]);

@@ -4,6 +4,12 @@
 
 import { failRunningStream } from "../fatal";
 
+// @ts-ignore: decorator
+@inline const SHADOW_STACK: bool = ASC_RUNTIME == 2;
+
+/** The message a stream whose code recursed too deep for the shadow stack is failed with (Internal). */
+export const SHADOW_STACK_OVERFLOW = "stack overflow: the recursion is too deep for the shadow stack";
+
 /**
  * Called by AssemblyScript on a failed assertion, an out-of-bounds access or `abort()`. Sends
  * `Internal` with "<message> at <file>:<line>" on the stream whose code is running (once per call: an
@@ -20,7 +26,15 @@ export function __ixt_abort(
   line: u32 = 0,
   column: u32 = 0,
 ): void {
-  failRunningStream(message != null ? message : "abort", fileName, line);
+  // Strings as addresses: this path must not need the shadow stack (fatal.ts).
+  if (SHADOW_STACK && __stack_pointer < __data_end) {
+    // The runtime's shadow-stack check aborts here when a recursion has used the whole shadow stack. Its
+    // own message strings are not reliably in memory (asc 0.28 lays them out over the heap), so say it here.
+    failRunningStream(changetype<usize>(SHADOW_STACK_OVERFLOW), 0, 0);
+  } else {
+    const given = changetype<usize>(message); // not `message != null`: that compares strings with a call
+    failRunningStream(given ? given : changetype<usize>("abort"), changetype<usize>(fileName), line);
+  }
   unreachable();
 }
 
