@@ -87,7 +87,7 @@ export const ABI = {
       QueueFull: 257,
       NoMemory: 258,
     },
-    DebugLogLevel: {
+    LogLevel: {
       Debug: 0,
       Info: 1,
       Warn: 2,
