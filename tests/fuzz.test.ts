@@ -808,9 +808,14 @@ function report(frames: number, tally: Tally): string {
   let calls = 0;
   const lines: string[] = [];
   for (const origin of ORIGINS) {
-    const counts = [...tally[origin]].sort(([a], [b]) => a - b);
-    calls += counts.reduce((sum, [, n]) => sum + n, 0);
-    lines.push(`  ${labels[origin]} ${counts.map(([s, n]) => `${statusName(s)} ${n}`).join(", ") || "none"}`);
+    // The SDK's range is one entry beside its samples (0x100 to 0x102, 0x1FF), or the line would list 256.
+    const labelled = new Map<string, number>();
+    for (const [s, n] of [...tally[origin]].sort(([a], [b]) => (a >>> 0) - (b >>> 0))) {
+      const label = inSdkRange(s) && !SDK_RANGE_SAMPLES.includes(s) ? "other 0x1XX" : statusName(s);
+      labelled.set(label, (labelled.get(label) ?? 0) + n);
+      calls += n;
+    }
+    lines.push(`  ${labels[origin]} ${[...labelled].map(([l, n]) => `${l} ${n}`).join(", ") || "none"}`);
   }
   const events = [...tally.events].sort().map(([e, n]) => `${e} ${n}`);
   return [
