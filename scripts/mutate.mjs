@@ -154,8 +154,8 @@ export function mutantsOf(source, file) {
       const condition = line.slice(open + 1, close);
       add(`${m[1]} flipped`, open, close - open + 1, `(!(${condition}))`);
     }
-    // Constants ± 1: decimal and hex literals not inside an identifier or a type argument (sizeof<u8>()).
-    for (const m of code.matchAll(/(?<![\w.<])(0x[0-9a-fA-F_]+|\d[\d_]*)(?![\w.])/g)) {
+    // Constants ± 1: decimal and hex literals, not part of an identifier (u8) or a number with a fraction.
+    for (const m of code.matchAll(/(?<![\w.])(0x[0-9a-fA-F_]+|\d[\d_]*)(?![\w.])/g)) {
       const value = Number(m[0].replace(/_/g, ""));
       if (!Number.isSafeInteger(value)) continue;
       add(`${m[0]} → ${value + 1}`, m.index, m[0].length, String(value + 1));
@@ -293,7 +293,7 @@ function runStage(copy, stage, timeoutMs) {
     encoding: "utf8",
     timeout: timeoutMs,
     killSignal: "SIGKILL",
-    env: { ...inheritedEnv(), ...stage.env, FORCE_COLOR: "0" },
+    env: { ...inheritedEnv(), ...stage.env, FORCE_COLOR: "0", NO_COLOR: "1" },
     maxBuffer: 256 << 20,
   });
   if (r.error?.code === "ETIMEDOUT" || r.signal === "SIGKILL") return { outcome: "timeout", output: "" };
@@ -303,7 +303,8 @@ function runStage(copy, stage, timeoutMs) {
 
 /** The first failing test's name in vitest's output, for the report. */
 function firstFailure(output) {
-  const m = /FAIL\s+(.+)/.exec(output) ?? /×\s+(.+)/.exec(output);
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const m = /FAIL\s+(.+)/.exec(plain) ?? /×\s+(.+)/.exec(plain);
   return m ? m[1].trim().slice(0, 120) : "";
 }
 
