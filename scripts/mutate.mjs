@@ -316,6 +316,8 @@ function runMutant(copy, config, stages, mutant, timeouts) {
   const started = Date.now();
   const path = mutant && join(copy, mutant.file);
   const original = mutant && readFileSync(path, "utf8");
+  // Nothing built for an earlier mutant may linger: each stage builds what its tests load.
+  rmSync(join(copy, "build"), { recursive: true, force: true });
   try {
     if (mutant) {
       const lines = original.split("\n");
@@ -382,8 +384,14 @@ export function main(argv) {
   );
 
   const copy = copyRepository(root);
+  const cleanUp = () => {
+    if (!values.keep) rmSync(copy, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once("SIGINT", cleanUp).once("SIGTERM", cleanUp);
   try {
     // The unmutated copy must pass every stage, or a kill would mean nothing; its times set the timeouts.
+    // It starts without build/, so a stage whose tests load a module no stage so far built fails here.
     const timeouts = stages.map(() => 30 * 60_000);
     const baselineTimes = [];
     for (const [i, stage] of stages.entries()) {

@@ -65,10 +65,13 @@ describe("mutants of a source", () => {
 });
 
 describe("npm run mutate, end to end on a tiny project", () => {
-  const project = mkdtempSync(join(tmpdir(), "ixt-mutate-test-"));
-  afterAll(() => rmSync(project, { recursive: true, force: true }));
+  let project = "";
+  afterAll(() => {
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
 
   it("kills a mutant a test catches, reports an equivalent one as a survivor, and prints the kill rate", () => {
+    project = mkdtempSync(join(tmpdir(), "ixt-mutate-test-"));
     const write = (path: string, text: string) => {
       mkdirSync(join(project, path, ".."), { recursive: true });
       writeFileSync(join(project, path), text);
