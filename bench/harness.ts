@@ -15,6 +15,7 @@ import {
   FRAME_HEADER_LEN,
   HostStatus,
   IxtHost,
+  STREAM_ID_LEN,
   encodeClose,
   encodeData,
   encodeOpen,
@@ -160,7 +161,7 @@ export async function leanDriver(path: string, payload: Uint8Array): Promise<Dri
     (ptr >>> 0) + (len >>> 0) <= memory!.buffer.byteLength;
   const ixt = {
     stream_send_data(idPtr: number, idLen: number, ptr: number, len: number): number {
-      if (idLen !== 16) return HostStatus.BadArgument;
+      if (idLen !== STREAM_ID_LEN) return HostStatus.BadArgument;
       if (!inMemory(idPtr, idLen) || !inMemory(ptr, len)) return HostStatus.InvalidMemory;
       echoed += len >>> 0;
       return HostStatus.Ok;

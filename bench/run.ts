@@ -201,7 +201,9 @@ function table(rows: Row[]): string {
 }
 
 const moduleSizes = (): Record<string, number> => ({
-  ...(existsSync(variants.a.path) ? { "stream_echo (incremental runtime)": statSync(variants.a.path).size } : {}),
+  ...(existsSync(variants.a.path)
+    ? { "stream_echo (incremental runtime)": statSync(variants.a.path).size }
+    : {}),
   "hand-written WAT echo": statSync(variants.b.path).size,
   "plain AS echo (incremental runtime)": statSync(variants.c.path).size,
   ...(all.r ? { "Rust echo": statSync(all.r.path).size } : {}),

@@ -1,15 +1,17 @@
 """A wasmtime host for ixt guest modules: it defines only the three `ixt` imports, as the real runtime does
 (plus WASI for a module built with the WASI profile), delivers frames as docs/ABI.md says and records every
-outbound call. It follows stream state and credit exactly as the TypeScript host shim (host-shim/host.ts) does, so both
-hosts answer the module's calls with the same statuses.
+outbound call. It follows stream state and credit as the TypeScript host shim (host-shim/host.ts) does, so both
+hosts answer the module's calls with the same statuses and hold the same streams live (tests/hosts-agree.test.ts
+runs one script through both, with every injected status, and compares what they record).
 
 Beyond that, for the hardening suites (memory_caps.py, refusals.py, traps.py):
 - `memory_cap`: the most linear memory the instance may have, in bytes (wasmtime `Store.set_limits`); a
   `memory.grow` beyond it fails (returns -1) as in a runtime with a per-instance limit.
-- `respond(kind, stream_id, payload_len)`: a refusal policy. Called for every outbound call that names a
-  stream ("data", "close" or "error"; `payload_len` is the Data payload's or the Error message's length, 0 for
-  Close) before the host's own answer; a non-None result is returned to the module instead (any number: 77
-  works). The frame is then not delivered. UnknownStream and StreamClosed also end the stream on the host's side.
+- `respond(kind, stream_id, payload_len)`: a refusal policy, like the shim's `respond`. Called for every outbound
+  call that passed the host's own checks (a known, open stream, memory in bounds, Data within the caller's
+  credit; "data", "close" or "error"; `payload_len` is the Data payload's or the Error message's length, 0 for
+  Close); a non-None result is returned to the module instead of Ok (any number: 77 works). The frame is then not
+  delivered. UnknownStream and StreamClosed also end the stream on the host's side (the stream is gone).
 - `dispatch()` returns `ALLOC_REFUSED` (-1) when `ixt_alloc` returned 0: the frame was not delivered (a runtime
   fails that stream itself). With `traps="report"`, a trap returns `TRAPPED` (-2) instead of raising, the
   message is in `last_trap`, and the instance can be called again (wasmtime allows it).
@@ -32,6 +34,31 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
 from wasmtime import Engine, FuncType, Linker, Module, Store, Trap, ValType, WasiConfig, WasmtimeError
+
+from abi import (  # the ABI's numbers, from docs/abi.json
+    BAD_ARGUMENT,
+    CANCEL,
+    CLOSE,
+    CREDIT,
+    CREDIT_OFFSET,
+    DATA,
+    ERROR,
+    FRAME_HEADER_LEN,
+    HOST_INTERNAL,
+    HOST_STATUS,
+    INVALID_MEMORY,
+    MIN_FRAME_LEN,
+    OK,
+    OPEN,
+    OPEN_CREDIT_OFFSET,
+    PAYLOAD_TOO_LARGE,
+    PROTOCOL_VIOLATION,
+    STREAM_CLOSED,
+    STREAM_ID_LEN,
+    UNKNOWN_STREAM,
+    UNLIMITED_CREDIT,
+    WOULD_BLOCK,
+)
 
 try:  # the unchecked fast path (wasmtime-py's own bindings; pinned in requirements.txt)
     from wasmtime import _ffi as ffi
@@ -56,16 +83,8 @@ try:  # the unchecked fast path (wasmtime-py's own bindings; pinned in requireme
 except (ImportError, AttributeError):  # pragma: no cover
     FAST = False
 
-FRAME_HEADER_LEN = 17
-STREAM_ID_LEN = 16
-OPEN, DATA, ERROR, CLOSE, CANCEL, CREDIT = range(6)
-OK, UNKNOWN_STREAM, BAD_ARGUMENT, STREAM_CLOSED, PAYLOAD_TOO_LARGE, WOULD_BLOCK, INVALID_MEMORY, HOST_INTERNAL = (
-    0, 1, 2, 3, 4, 5, 6, 10,
-)
-HOST_STATUSES = {OK, UNKNOWN_STREAM, BAD_ARGUMENT, STREAM_CLOSED, PAYLOAD_TOO_LARGE, WOULD_BLOCK, INVALID_MEMORY, HOST_INTERNAL}
-UNLIMITED_CREDIT = 0xFFFFFFFF
-PROTOCOL_VIOLATION = 11
-PAGE = 65536
+HOST_STATUSES = set(HOST_STATUS.values())
+PAGE = 65536  # a wasm page
 
 # dispatch() outcomes that are not dispatcher results (those are u32 values, never negative).
 ALLOC_REFUSED = -1  # ixt_alloc returned 0: the frame was not delivered
@@ -333,19 +352,20 @@ class IxtHost:
         kind = frame[0] if len(frame) >= FRAME_HEADER_LEN else -1
         opens = kind == OPEN
         ends = kind in (CANCEL, ERROR)
-        credits = kind == CREDIT and len(frame) >= 21
+        credits = kind == CREDIT and len(frame) >= MIN_FRAME_LEN[CREDIT]
         if not opens and not ends and not credits:
             return self._deliver(frame)
         key = bytes(frame[1:FRAME_HEADER_LEN])
         before, credit_before = self.streams.get(key), self.credit.get(key)
         if opens and before != "open":
             self.streams[key] = "open"
-            initial = struct.unpack_from("<I", bytes(frame[18:22]))[0] if len(frame) >= 22 else UNLIMITED_CREDIT
+            at = OPEN_CREDIT_OFFSET
+            initial = struct.unpack_from("<I", bytes(frame[at : at + 4]))[0] if len(frame) >= at + 4 else UNLIMITED_CREDIT
             self.credit[key] = math.inf if initial == UNLIMITED_CREDIT else initial
         elif ends and before == "open":
             self.streams[key] = "ended"
         elif credits and before == "open":
-            self.credit[key] += struct.unpack_from("<I", bytes(frame[17:21]))[0]
+            self.credit[key] += struct.unpack_from("<I", bytes(frame[CREDIT_OFFSET : CREDIT_OFFSET + 4]))[0]
         result = self._deliver(frame)
         # A refused Open never opened; a Cancel, Error or Credit the guest found malformed (or never got) never
         # happened. After a trap the frame counts as delivered.
@@ -468,11 +488,12 @@ class IxtHost:
         refused, sid = self._stream(id_ptr, id_len)
         payload = self._payload(ptr, length)
         status = refused if refused is not None else (INVALID_MEMORY if payload is None else None)
+        if status is None and u32(length) > self.credit[sid]:
+            status = WOULD_BLOCK  # like a runtime holding the caller's credit: Data beyond it waits
         if status is None:
             status = self._policy("data", sid, length)
         if status is None:
-            # Like a runtime holding the caller's credit: Data beyond it is answered WouldBlock.
-            status = WOULD_BLOCK if u32(length) > self.credit[sid] else OK
+            status = OK
         if status == OK:
             self.credit[sid] -= u32(length)
         return self._record("data", sid if refused is None else None, b"", payload or b"", status, False)

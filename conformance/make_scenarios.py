@@ -7,22 +7,40 @@ the host shim; the expectations follow docs/ABI.md and each module's documented 
 
 import json
 import struct
+import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "vectors" / "scenarios.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from abi import (  # noqa: E402  the ABI's numbers, from docs/abi.json
+    CANCEL,
+    CLOSE,
+    CREDIT,
+    DATA,
+    ERROR,
+    GOING_AWAY,
+    INTERNAL,
+    INVALID_ARGUMENT,
+    NORMAL,
+    NOT_FOUND,
+    OPEN,
+    PERMISSION_DENIED,
+    PROTOCOL_VIOLATION,
+    RESOURCE_EXHAUSTED,
+    SERVER_STREAM,
+    UNARY,
+    UNIMPLEMENTED,
+    UNLIMITED_CREDIT,
+)
+from abi import CANCEL_DEADLINE as DEADLINE  # noqa: E402
 
-OPEN, DATA, ERROR, CLOSE, CANCEL, CREDIT = range(6)
-NORMAL, GOING_AWAY = 0, 1
-DEADLINE = 2
-UNARY, SERVER_STREAM = 0, 2
-INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, UNIMPLEMENTED, INTERNAL, PROTOCOL_VIOLATION = 3, 5, 6, 8, 9, 11
+OUT = Path(__file__).resolve().parent.parent / "tests" / "vectors" / "scenarios.json"
 
 
 def sid(n: int) -> bytes:
     return struct.pack("<Q", n) + bytes(8)
 
 
-def open_(i, method=b"", context=b"", payload=b"", interaction=SERVER_STREAM, credit=0xFFFFFFFF, deadline=0):
+def open_(i, method=b"", context=b"", payload=b"", interaction=SERVER_STREAM, credit=UNLIMITED_CREDIT, deadline=0):
     return (
         bytes([OPEN]) + i + struct.pack("<BIIH", interaction, credit, deadline, len(method)) + method
         + struct.pack("<I", len(context)) + context + payload
@@ -317,7 +335,6 @@ def replacing(text: str) -> bytes:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace").encode()
 
 
-RESOURCE_EXHAUSTED = 7
 for abort_case in (1, 5):
     scenario(
         f"lone surrogates: sendText and Error messages write U+FFFD for each, as TextEncoder does; a refused "
@@ -351,5 +368,6 @@ doc = {
     ),
     "scenarios": scenarios,
 }
-OUT.write_text(json.dumps(doc, indent=2) + "\n")
-print(f"wrote {OUT} ({len(scenarios)} scenarios)")
+if __name__ == "__main__":
+    OUT.write_text(json.dumps(doc, indent=2) + "\n")
+    print(f"wrote {OUT} ({len(scenarios)} scenarios)")

@@ -1,4 +1,4 @@
-"""Memory caps in wasmtime (issue 9, "Memory"): every example under a 64 MiB cap with the SDK's defaults, and
+"""Memory caps in wasmtime (docs/ABI.md, "Memory"): every example under a 64 MiB cap with the SDK's defaults, and
 tests/fixtures/capped_echo.ts (frames up to 1 MiB, 2 MiB queue budget, 64 KiB per stream, 64 live streams)
 under an 8 MiB cap, driven through:
 

@@ -1,4 +1,4 @@
-"""Host refusals in wasmtime (issue 9, "Host refusals"; docs/ABI.md's host-status rules): the host answers a
+"""Host refusals in wasmtime (docs/ABI.md, "Host refusals"): the host answers a
 module's Data, Close or Error with each host status, on a frame sent directly (from the handler, on the
 stack) and on one drained from the stream's queue after a Credit frame, on the first call or a later one.
 
@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ixt_host import (  # noqa: E402
+from abi import (  # noqa: E402  the ABI's numbers, from docs/abi.json
     BAD_ARGUMENT,
     HOST_INTERNAL,
     INVALID_MEMORY,
     OK,
     PAYLOAD_TOO_LARGE,
+    PAYLOAD_TOO_LARGE_CODE,
     STREAM_CLOSED,
     UNKNOWN_STREAM,
     WOULD_BLOCK,
@@ -47,7 +48,6 @@ from streams_model import (  # noqa: E402
     Stop,
     data_frame,
 )
-from streams_model import PAYLOAD_TOO_LARGE as PAYLOAD_TOO_LARGE_CODE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 STATUSES = [WOULD_BLOCK, UNKNOWN_STREAM, BAD_ARGUMENT, STREAM_CLOSED, PAYLOAD_TOO_LARGE, INVALID_MEMORY, HOST_INTERNAL, 77]

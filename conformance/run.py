@@ -2,7 +2,7 @@
 replays in the host shim) and the malformed frames of tests/vectors/frames.json against every built module,
 in wasmtime, with a host that defines only the `ixt` imports (and WASI for the WASI profile).
 
-Then the hardening suites, against the same build (issue 9): host refusals (refusals.py), traps (traps.py)
+Then the hardening suites, against the same build: host refusals (refusals.py), traps (traps.py)
 and memory caps (memory_caps.py: every example under a 64 MiB cap, tests/fixtures/capped_echo.ts under 8 MiB),
 and JSON (json_suite.py: json_canon over JSONTestSuite, mutations, 1,000 texts of 1 MiB under 64 MiB),
 and the module author's own code under caps (author_memory.py).

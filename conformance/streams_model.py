@@ -23,16 +23,38 @@ from ixt_host import (
     fill_digest,
 )
 
-OPEN, DATA, ERROR, CLOSE, CANCEL, CREDIT = range(6)
-SERVER_STREAM, UNLIMITED = 2, 0xFFFFFFFF
-NORMAL = 0
-CANCEL_CALLER, CANCEL_CALLEE, CANCEL_DEADLINE, CANCEL_SHUTDOWN = range(4)
-(
-    UNKNOWN, CANCELLED, DEADLINE_EXCEEDED, INVALID_ARGUMENT, REJECTED, NOT_FOUND, PERMISSION_DENIED,
-    RESOURCE_EXHAUSTED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, PROTOCOL_VIOLATION, PAYLOAD_TOO_LARGE,
-) = range(13)
-STREAM_ERROR_CODES = set(range(13))
-CLOSE_REASONS = {0, 1, 2}
+from abi import (  # noqa: E402  the ABI's numbers, from docs/abi.json
+    CANCEL,
+    CANCEL_CALLEE,
+    CANCEL_CALLER,
+    CANCEL_DEADLINE,
+    CANCEL_SHUTDOWN,
+    CLOSE,
+    CLOSE_REASON,
+    CREDIT,
+    DATA,
+    DEFAULT_MAX_FRAME_SIZE,
+    DEFAULT_MAX_LIVE_STREAMS,
+    DEFAULT_QUEUE_BUDGET,
+    DEFAULT_STREAM_QUEUE_LIMIT,
+    ERROR,
+    INTERNAL,
+    NORMAL,
+    NOT_FOUND,
+    OPEN,
+    PROTOCOL_VIOLATION,
+    QUEUED_FRAME_OVERHEAD,
+    RESOURCE_EXHAUSTED,
+    SERVER_STREAM,
+    STREAM_ERROR_CODE,
+    UNIMPLEMENTED,
+)
+from abi import PAYLOAD_TOO_LARGE_CODE as PAYLOAD_TOO_LARGE  # noqa: E402  the StreamErrorCode (12), not the host status
+from abi import UNLIMITED_CREDIT as UNLIMITED  # noqa: E402
+
+# The codes a module may send: the named ones (an SDK module sends no others).
+STREAM_ERROR_CODES = set(STREAM_ERROR_CODE.values())
+CLOSE_REASONS = set(CLOSE_REASON.values())
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 RECORD_LIMIT = 64 * KiB  # outbound payloads above this are recorded as a Digest
 
@@ -100,12 +122,12 @@ class Profile:
     transform: Callable[[bytes], bytes] = lambda b: b
     fill_transform: Callable[[int], int] = lambda c: c
     request: Callable[[int], bytes] = lambda n: b""
-    # Settings the module was built with (DESIGN "Memory"); None: the defaults.
-    max_frame: int = 16 * MiB
-    queue_budget: int = 16 * MiB
-    stream_queue_limit: int = 1 * MiB
-    max_live: int = 1024
-    frame_overhead: int = 32
+    # Settings the module was built with (docs/ABI.md, "Memory" and "Credit and backpressure"): the defaults.
+    max_frame: int = DEFAULT_MAX_FRAME_SIZE
+    queue_budget: int = DEFAULT_QUEUE_BUDGET
+    stream_queue_limit: int = DEFAULT_STREAM_QUEUE_LIMIT
+    max_live: int = DEFAULT_MAX_LIVE_STREAMS
+    frame_overhead: int = QUEUED_FRAME_OVERHEAD
 
     def open(self, i: bytes, credit=UNLIMITED, count: int = 1_000_000) -> bytes:
         return open_frame(i, self.method, self.context, self.request(count) if self.producer else b"", credit)

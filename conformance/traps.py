@@ -1,4 +1,4 @@
-"""Traps in wasmtime (issue 9, "Aborts and traps"), with tests/fixtures/trapper.ts: a Data payload "abort" calls
+"""Traps in wasmtime (docs/ABI.md, "When the guest traps"), with tests/fixtures/trapper.ts: a Data payload "abort" calls
 abort("boom"), "overflow" recurses without bound (wasmtime stops it: a stack overflow, no guest code runs),
 anything else is echoed. The host calls the same instance again after each trap, as wasmtime allows:
 
@@ -15,8 +15,8 @@ anything else is echoed. The host calls the same instance again after each trap,
                  stays flat over the second half; each trapped stream got exactly one Internal and is finished
                  (later Data is NotFound); the queued frames drain whole and in order
   no dealloc     (--no-dealloc) as above with a host that does not call ixt_dealloc for the frame of a
-                 trapped call: informational, printed, never a failure (DESIGN does not say what a runtime
-                 does there)
+                 trapped call: informational, printed, never a failure (docs/ABI.md lets the runtime free
+                 that buffer or leave it)
 
     python3 conformance/traps.py [--build DIR] [--traps N] [--no-dealloc]
 """

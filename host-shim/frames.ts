@@ -1,12 +1,23 @@
 // Encodes and decodes frames (docs/ABI.md, "Frames").
 
 import {
+  CREDIT_OFFSET,
+  ERROR_CODE_OFFSET,
+  ERROR_MESSAGE_OFFSET,
   FRAME_HEADER_LEN,
   FrameKind,
   InteractionKind,
+  OPEN_CONTEXT_LEN_SIZE,
+  OPEN_CREDIT_OFFSET,
+  OPEN_DEADLINE_OFFSET,
+  OPEN_INTERACTION_OFFSET,
+  OPEN_METHOD_LEN_OFFSET,
   OPEN_METHOD_OFFSET,
+  REASON_OFFSET,
   STREAM_ID_LEN,
   UNLIMITED_CREDIT,
+  minFrameLen,
+  nameOf,
 } from "./abi.js";
 
 /** A 16-byte stream id. */
@@ -73,17 +84,23 @@ export function encodeOpen(streamId: StreamId, fields: OpenFields = {}): Uint8Ar
   const context = bytesOf(fields.context);
   const payload = bytesOf(fields.payload);
   if (method.length > 0xffff) throw new RangeError("method longer than 65535 bytes");
-  const tailLen = OPEN_METHOD_OFFSET - FRAME_HEADER_LEN + method.length + 4 + context.length + payload.length;
+  const tailLen =
+    OPEN_METHOD_OFFSET -
+    FRAME_HEADER_LEN +
+    method.length +
+    OPEN_CONTEXT_LEN_SIZE +
+    context.length +
+    payload.length;
   const { frame, view } = header(FrameKind.Open, streamId, tailLen);
-  view.setUint8(17, fields.interaction ?? InteractionKind.ServerStream);
-  view.setUint32(18, fields.initialCredit ?? UNLIMITED_CREDIT, true);
-  view.setUint32(22, fields.deadlineMs ?? 0, true);
-  view.setUint16(26, method.length, true);
+  view.setUint8(OPEN_INTERACTION_OFFSET, fields.interaction ?? InteractionKind.ServerStream);
+  view.setUint32(OPEN_CREDIT_OFFSET, fields.initialCredit ?? UNLIMITED_CREDIT, true);
+  view.setUint32(OPEN_DEADLINE_OFFSET, fields.deadlineMs ?? 0, true);
+  view.setUint16(OPEN_METHOD_LEN_OFFSET, method.length, true);
   frame.set(method, OPEN_METHOD_OFFSET);
   const contextLenAt = OPEN_METHOD_OFFSET + method.length;
   view.setUint32(contextLenAt, context.length, true);
-  frame.set(context, contextLenAt + 4);
-  frame.set(payload, contextLenAt + 4 + context.length);
+  frame.set(context, contextLenAt + OPEN_CONTEXT_LEN_SIZE);
+  frame.set(payload, contextLenAt + OPEN_CONTEXT_LEN_SIZE + context.length);
   return frame;
 }
 
@@ -98,30 +115,42 @@ export function encodeData(streamId: StreamId, payload: Uint8Array | string = ne
 /** Encodes an Error frame with a UTF-8 message. */
 export function encodeError(streamId: StreamId, code: number, message: Uint8Array | string = ""): Uint8Array {
   const bytes = bytesOf(message);
-  const { frame, view } = header(FrameKind.Error, streamId, 4 + bytes.length);
-  view.setUint32(17, code, true);
-  frame.set(bytes, 21);
+  const { frame, view } = header(
+    FrameKind.Error,
+    streamId,
+    ERROR_MESSAGE_OFFSET - FRAME_HEADER_LEN + bytes.length,
+  );
+  view.setUint32(ERROR_CODE_OFFSET, code, true);
+  frame.set(bytes, ERROR_MESSAGE_OFFSET);
   return frame;
 }
 
 /** Encodes a Close frame. */
 export function encodeClose(streamId: StreamId, reason: number): Uint8Array {
-  const { frame, view } = header(FrameKind.Close, streamId, 1);
-  view.setUint8(17, reason);
+  const { frame, view } = header(FrameKind.Close, streamId, minFrameLen(FrameKind.Close)! - FRAME_HEADER_LEN);
+  view.setUint8(REASON_OFFSET, reason);
   return frame;
 }
 
 /** Encodes a Cancel frame. */
 export function encodeCancel(streamId: StreamId, reason: number): Uint8Array {
-  const { frame, view } = header(FrameKind.Cancel, streamId, 1);
-  view.setUint8(17, reason);
+  const { frame, view } = header(
+    FrameKind.Cancel,
+    streamId,
+    minFrameLen(FrameKind.Cancel)! - FRAME_HEADER_LEN,
+  );
+  view.setUint8(REASON_OFFSET, reason);
   return frame;
 }
 
 /** Encodes a Credit frame. */
 export function encodeCredit(streamId: StreamId, credit: number): Uint8Array {
-  const { frame, view } = header(FrameKind.Credit, streamId, 4);
-  view.setUint32(17, credit, true);
+  const { frame, view } = header(
+    FrameKind.Credit,
+    streamId,
+    minFrameLen(FrameKind.Credit)! - FRAME_HEADER_LEN,
+  );
+  view.setUint32(CREDIT_OFFSET, credit, true);
   return frame;
 }
 
@@ -133,49 +162,50 @@ function slice(frame: Uint8Array, start: number, end: number, field: string): Ui
 
 /** Decodes a well-formed frame; throws a RangeError naming what is malformed. Trailing bytes of fixed-size kinds are ignored. */
 export function decodeFrame(frame: Uint8Array): Frame {
-  if (frame.length < FRAME_HEADER_LEN) throw new RangeError("frame shorter than 17 bytes");
+  if (frame.length < FRAME_HEADER_LEN) throw new RangeError(`frame shorter than ${FRAME_HEADER_LEN} bytes`);
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const streamId = frame.slice(1, FRAME_HEADER_LEN);
-  const need = (n: number, kind: string) => {
-    if (frame.length < n) throw new RangeError(`${kind} frame shorter than ${n} bytes`);
-  };
-  switch (frame[0]) {
+  const kind = frame[0];
+  const minLen = minFrameLen(kind);
+  if (minLen === undefined) throw new RangeError(`unknown frame kind ${kind}`);
+  if (frame.length < minLen) {
+    throw new RangeError(`${nameOf(FrameKind, kind)} frame shorter than ${minLen} bytes`);
+  }
+  switch (kind) {
     case FrameKind.Open: {
-      need(32, "Open");
-      const methodLen = view.getUint16(26, true);
+      const methodLen = view.getUint16(OPEN_METHOD_LEN_OFFSET, true);
       const method = slice(frame, OPEN_METHOD_OFFSET, OPEN_METHOD_OFFSET + methodLen, "method");
       const contextLenAt = OPEN_METHOD_OFFSET + methodLen;
-      if (contextLenAt + 4 > frame.length)
-        throw new RangeError("context length runs past the end of the frame");
+      const contextAt = contextLenAt + OPEN_CONTEXT_LEN_SIZE;
+      if (contextAt > frame.length) throw new RangeError("context length runs past the end of the frame");
       const contextLen = view.getUint32(contextLenAt, true);
-      const context = slice(frame, contextLenAt + 4, contextLenAt + 4 + contextLen, "context");
+      const context = slice(frame, contextAt, contextAt + contextLen, "context");
       return {
         kind: "Open",
         streamId,
-        interaction: frame[17],
-        initialCredit: view.getUint32(18, true),
-        deadlineMs: view.getUint32(22, true),
+        interaction: frame[OPEN_INTERACTION_OFFSET],
+        initialCredit: view.getUint32(OPEN_CREDIT_OFFSET, true),
+        deadlineMs: view.getUint32(OPEN_DEADLINE_OFFSET, true),
         method,
         context,
-        payload: frame.slice(contextLenAt + 4 + contextLen),
+        payload: frame.slice(contextAt + contextLen),
       };
     }
     case FrameKind.Data:
       return { kind: "Data", streamId, payload: frame.slice(FRAME_HEADER_LEN) };
     case FrameKind.Error:
-      need(21, "Error");
-      return { kind: "Error", streamId, code: view.getUint32(17, true), message: frame.slice(21) };
+      return {
+        kind: "Error",
+        streamId,
+        code: view.getUint32(ERROR_CODE_OFFSET, true),
+        message: frame.slice(ERROR_MESSAGE_OFFSET),
+      };
     case FrameKind.Close:
-      need(18, "Close");
-      return { kind: "Close", streamId, reason: frame[17] };
+      return { kind: "Close", streamId, reason: frame[REASON_OFFSET] };
     case FrameKind.Cancel:
-      need(18, "Cancel");
-      return { kind: "Cancel", streamId, reason: frame[17] };
-    case FrameKind.Credit:
-      need(21, "Credit");
-      return { kind: "Credit", streamId, credit: view.getUint32(17, true) };
+      return { kind: "Cancel", streamId, reason: frame[REASON_OFFSET] };
     default:
-      throw new RangeError(`unknown frame kind ${frame[0]}`);
+      return { kind: "Credit", streamId, credit: view.getUint32(CREDIT_OFFSET, true) };
   }
 }
 

@@ -3,12 +3,15 @@
 
 import { readFile } from "node:fs/promises";
 import {
+  CREDIT_OFFSET,
   FRAME_HEADER_LEN,
   FrameKind,
   HostStatus,
+  OPEN_CREDIT_OFFSET,
   STREAM_ID_LEN,
   StreamErrorCode,
   UNLIMITED_CREDIT,
+  minFrameLen,
 } from "./abi.js";
 import { ModuleLoadError, NO_SOURCE_MAP_HINT, loadProblems } from "./hints.js";
 import { deferStart } from "./start.js";
@@ -69,7 +72,14 @@ export type Responder = (call: OutboundCall) => number | undefined;
 
 /** Options for `IxtHost.load`. */
 export interface HostOptions {
-  /** The host's answer to the module's sends (default: Ok for each); `host.respond` changes it later. */
+  /**
+   * Decides the status of an outbound call that passed the host's own checks (a known, open stream,
+   * memory in bounds, Data within the caller's credit): return a `HostStatus` (or any number) to answer
+   * it, or undefined for Ok. A call answered with anything but Ok is recorded but not delivered. An
+   * answer of UnknownStream or StreamClosed says the stream is gone on the host's side, so the host ends
+   * it there too (later calls on it get StreamClosed), as conformance/ixt_host.py does; any other answer
+   * leaves the stream as it was. `host.respond` changes it after loading.
+   */
   respond?: Responder;
   /**
    * More import namespaces, e.g. `wasi_snapshot_preview1`. The `ixt` namespace and the debug log's
@@ -112,7 +122,7 @@ const u32At = (frame: Uint8Array, at: number) =>
 
 /** An Open's initial credit (unlimited when the frame is too short to say). */
 function initialCredit(frame: Uint8Array): number {
-  const credit = frame.length >= 22 ? u32At(frame, 18) : UNLIMITED_CREDIT;
+  const credit = frame.length >= OPEN_CREDIT_OFFSET + 4 ? u32At(frame, OPEN_CREDIT_OFFSET) : UNLIMITED_CREDIT;
   return credit === UNLIMITED_CREDIT ? Infinity : credit;
 }
 
@@ -364,7 +374,7 @@ export class IxtHost {
     const kind = frame.length >= FRAME_HEADER_LEN ? frame[0] : -1;
     const opens = kind === FrameKind.Open;
     const ends = kind === FrameKind.Cancel || kind === FrameKind.Error;
-    const credits = kind === FrameKind.Credit && frame.length >= 21;
+    const credits = kind === FrameKind.Credit && frame.length >= minFrameLen(FrameKind.Credit)!;
     if (!opens && !ends && !credits) return this.deliver(frame);
 
     const key = toHex(frame.subarray(1, FRAME_HEADER_LEN));
@@ -373,7 +383,7 @@ export class IxtHost {
     const wasOpen = record?.state === "open";
     if (opens && !wasOpen) this.streams.set(key, { state: "open", credit: initialCredit(frame) });
     if (ends && record && wasOpen) record.state = "ended";
-    if (credits && record && wasOpen) record.credit += u32At(frame, 17);
+    if (credits && record && wasOpen) record.credit += u32At(frame, CREDIT_OFFSET);
     const result = this.deliver(frame);
     // A refused Open never opened; a Cancel, Error or Credit the guest found malformed never happened.
     const undo = opens
@@ -484,11 +494,15 @@ export class IxtHost {
     return { key, stream };
   }
 
-  /** Answers an accepted call (Ok unless `respond` says otherwise) and records it. */
+  /**
+   * Answers an accepted call (Ok unless `respond` says otherwise) and records it. A Close or Error
+   * answered Ok ends the stream; so does an injected UnknownStream or StreamClosed (the stream is gone).
+   */
   private record(call: OutboundCall, stream: StreamRecord, endsStream: boolean): number {
     call.status = this.respond?.(call) ?? HostStatus.Ok;
     this.sent.push(call);
-    if (endsStream && call.status === HostStatus.Ok) stream.state = "ended";
+    const gone = call.status === HostStatus.UnknownStream || call.status === HostStatus.StreamClosed;
+    if (gone || (endsStream && call.status === HostStatus.Ok)) stream.state = "ended";
     return call.status;
   }
 

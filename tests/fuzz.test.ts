@@ -1,8 +1,9 @@
 // Property tests over random and mutated frame sequences (fast-check), checked against a reference
 // model of docs/ABI.md's dispatcher, lifecycle, credit and host-refusal rules for an echo. The host's
 // answer to each outbound call (Data, Close, Error) is drawn too: mostly Ok, sometimes WouldBlock or a
-// refusal (UnknownStream, BadArgument, StreamClosed, PayloadTooLarge, InvalidMemory, Internal, or a
-// status the ABI does not name), so refusals hit sends made from the handler, frames drained after a
+// refusal (UnknownStream, BadArgument, StreamClosed, PayloadTooLarge, InvalidMemory, Internal, a value in
+// the SDK's own range 0x100 to 0x1FF, which the SDK reports as Internal, or another status the ABI does
+// not name), so refusals hit sends made from the handler, frames drained after a
 // Credit frame and retries at the end of later calls. For every frame: no trap; the result is the
 // model's (so always 0 or a documented code); the module makes exactly the calls the model expects,
 // retries and the Error that follows a refusal included; memory stays bounded. Independently of the
@@ -17,14 +18,31 @@ import fc from "fast-check";
 import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  ABI,
+  FRAME_HEADER_LEN,
+  FrameKind,
+  HostStatus,
   IxtHost,
+  OPEN_CREDIT_OFFSET,
+  OPEN_METHOD_LEN_OFFSET,
+  OPEN_METHOD_OFFSET,
+  OPEN_CONTEXT_LEN_SIZE,
+  OPEN_INTERACTION_OFFSET,
+  CREDIT_OFFSET,
+  CloseReason,
+  InteractionKind,
+  SDK_STATUS_RANGE,
+  SendStatus,
+  StreamErrorCode,
   type OutboundCall,
+  UNLIMITED_CREDIT,
   encodeCancel,
   encodeClose,
   encodeCredit,
   encodeData,
   encodeError,
   encodeOpen,
+  nameOf,
   streamIdOf,
   toHex,
 } from "../host-shim/index.js";
@@ -35,54 +53,67 @@ const BUILD = process.env.IXT_FUZZ_BUILD;
 const FRAMES_PER_RUN = 100;
 const MEMORY_BOUND = 4 << 20; // bytes of guest memory an echo may reach on this traffic
 
-// ---- the reference model: docs/ABI.md, written independently of the SDK ----
+// ---- the reference model: docs/ABI.md, written independently of the SDK (its numbers: docs/abi.json) ----
 
-const MIN_LEN = [32, 17, 21, 18, 18, 21]; // by FrameKind
+const K = FrameKind;
+const MIN_LEN = Object.values(K).map(
+  (kind) => ABI.minFrameLen[nameOf(K, kind) as keyof typeof ABI.minFrameLen],
+);
 
 /**
  * True when a frame passes the dispatcher's checks, rules 1 to 6 of docs/ABI.md (the modules fuzzed here
  * register a default handler, so rule 6 always passes).
  */
 function wellFormed(f: Uint8Array): boolean {
-  if (f.length < 17 || f[0] > 5 || f.length < MIN_LEN[f[0]]) return false;
-  if (f[0] !== 0) return true;
-  if (f[17] !== 2) return false; // rule 5: not a ServerStream
-  const methodLen = f[26] | (f[27] << 8);
-  if (28 + methodLen + 4 > f.length) return false;
-  return 32 + methodLen + u32At(f, 28 + methodLen) <= f.length;
+  if (f.length < FRAME_HEADER_LEN || f[0] > K.Credit || f.length < MIN_LEN[f[0]]) return false;
+  if (f[0] !== K.Open) return true;
+  if (f[OPEN_INTERACTION_OFFSET] !== InteractionKind.ServerStream) return false; // rule 5
+  const contextLenAt = OPEN_METHOD_OFFSET + u16At(f, OPEN_METHOD_LEN_OFFSET);
+  if (contextLenAt + OPEN_CONTEXT_LEN_SIZE > f.length) return false;
+  return contextLenAt + OPEN_CONTEXT_LEN_SIZE + u32At(f, contextLenAt) <= f.length;
 }
-const QUEUE_LIMIT = 1 << 20; // the SDK's default per-stream queue limit
-const QUEUE_BUDGET = 16 << 20; // the SDK's default queue budget for all streams
-const QUEUED_FRAME_OVERHEAD = 32; // charged per queued frame against both
-const RETRIES_PER_CALL = 16;
+const QUEUE_LIMIT = ABI.limits.DEFAULT_STREAM_QUEUE_LIMIT; // the SDK's default per-stream queue limit
+const QUEUE_BUDGET = ABI.limits.DEFAULT_QUEUE_BUDGET; // the SDK's default queue budget for all streams
+const QUEUED_FRAME_OVERHEAD = ABI.limits.QUEUED_FRAME_OVERHEAD; // charged per queued frame against both
+const RETRIES_PER_CALL = ABI.limits.RETRIES_PER_CALL;
 
 // Host statuses, and the SDK's own send statuses (docs/ABI.md, "Host status", "Stream lifecycle").
-const OK = 0;
-const UNKNOWN_STREAM = 1;
-const STREAM_CLOSED = 3;
-const PAYLOAD_TOO_LARGE = 4;
-const WOULD_BLOCK = 5;
-const QUEUED = 0x100;
-const QUEUE_FULL = 0x101;
-const NO_MEMORY = 0x102;
-const STATUS_NAMES: Record<number, string> = {
-  1: "UnknownStream",
-  2: "BadArgument",
-  3: "StreamClosed",
-  4: "PayloadTooLarge",
-  5: "WouldBlock",
-  6: "InvalidMemory",
-  10: "Internal",
+const {
+  Ok: OK,
+  UnknownStream: UNKNOWN_STREAM,
+  StreamClosed: STREAM_CLOSED,
+  WouldBlock: WOULD_BLOCK,
+} = HostStatus;
+const { Queued: QUEUED, QueueFull: QUEUE_FULL, NoMemory: NO_MEMORY } = SendStatus;
+const {
+  ProtocolViolation: PROTOCOL_VIOLATION,
+  Unimplemented: UNIMPLEMENTED,
+  NotFound: NOT_FOUND,
+} = StreamErrorCode;
+const inSdkRange = (status: number) =>
+  status >>> 0 >= SDK_STATUS_RANGE.first && status >>> 0 <= SDK_STATUS_RANGE.last;
+const statusName = (status: number) => {
+  const name = nameOf(HostStatus, status);
+  if (name !== String(status)) return name;
+  return inSdkRange(status) ? `0x${status.toString(16)} (SDK range)` : `unnamed ${status >>> 0}`;
 };
-const statusName = (status: number) => (status === OK ? "Ok" : (STATUS_NAMES[status] ?? `unnamed ${status}`));
 
+/**
+ * A host status as the SDK acts on it ("Host refusals"): a value in the SDK's own range, 0x100 to 0x1FF,
+ * would read as Queued, QueueFull or NoMemory, so the SDK reports it as Internal and treats it as one.
+ */
+const asReported = (status: number) => (inSdkRange(status) ? HostStatus.Internal : status);
 /** The host says the stream no longer exists on its side. */
 const gone = (status: number) => status === UNKNOWN_STREAM || status === STREAM_CLOSED;
 /** The send was accepted: Ok (sent) or Queued (it will go out). */
 const isSent = (status: number) => status === OK || status === QUEUED;
-/** errorCodeFor: ResourceExhausted 7, PayloadTooLarge 12, else Internal 9. */
+/** errorCodeFor: ResourceExhausted for QueueFull and NoMemory, PayloadTooLarge for the host's, else Internal. */
 const errorCodeFor = (status: number) =>
-  status === QUEUE_FULL || status === NO_MEMORY ? 7 : status === PAYLOAD_TOO_LARGE ? 12 : 9;
+  status === QUEUE_FULL || status === NO_MEMORY
+    ? StreamErrorCode.ResourceExhausted
+    : status === HostStatus.PayloadTooLarge
+      ? StreamErrorCode.PayloadTooLarge
+      : StreamErrorCode.Internal;
 
 // The messages the handlers under test send: the echo's own, and the default onSendFailed's.
 const ECHO_REFUSED = "echo refused";
@@ -118,8 +149,8 @@ interface ModelStream {
  * What the host shim does on its side (host-shim/host.ts, `dispatch` and the imports): it follows each
  * stream from the frames it delivers, answers UnknownStream/StreamClosed for a stream it does not know
  * as open and WouldBlock for Data beyond the caller's credit, and otherwise answers with `respond` (here:
- * the next drawn answer, Ok once they run out). A refused call does not end the stream on its side, so
- * after the module finished a stream on a refusal the shim may still hold it open with its old credit.
+ * the next drawn answer, Ok once they run out). A Close or Error answered Ok ends the stream on its side,
+ * and so does an injected UnknownStream or StreamClosed (the stream is gone); other refusals leave it open.
  */
 class HostModel {
   private readonly records = new Map<string, { open: boolean; credit: number }>();
@@ -130,24 +161,24 @@ class HostModel {
   deliver(f: Uint8Array, answers: readonly number[]): (result: number) => void {
     this.answers = answers;
     this.next = 0;
-    if (f.length < 17) return () => {};
+    if (f.length < FRAME_HEADER_LEN) return () => {};
     const kind = f[0];
-    const opens = kind === 0;
-    const ends = kind === 2 || kind === 4;
-    const credits = kind === 5 && f.length >= 21;
+    const opens = kind === K.Open;
+    const ends = kind === K.Error || kind === K.Cancel;
+    const credits = kind === K.Credit && f.length >= MIN_LEN[K.Credit];
     if (!opens && !ends && !credits) return () => {};
-    const key = toHex(f.subarray(1, 17));
+    const key = toHex(f.subarray(1, FRAME_HEADER_LEN));
     const record = this.records.get(key);
     const saved = record && { ...record };
     const wasOpen = record?.open === true;
     if (opens && !wasOpen) {
-      const credit = f.length >= 22 ? u32At(f, 18) : 0xffffffff;
-      this.records.set(key, { open: true, credit: credit === 0xffffffff ? Infinity : credit });
+      const credit = f.length >= OPEN_CREDIT_OFFSET + 4 ? u32At(f, OPEN_CREDIT_OFFSET) : UNLIMITED_CREDIT;
+      this.records.set(key, { open: true, credit: credit === UNLIMITED_CREDIT ? Infinity : credit });
     }
     if (ends && record && wasOpen) record.open = false;
-    if (credits && record && wasOpen) record.credit += u32At(f, 17);
+    if (credits && record && wasOpen) record.credit += u32At(f, CREDIT_OFFSET);
     return (result) => {
-      const undo = opens ? result !== 0 && !wasOpen : ends ? result === 11 : result !== 0;
+      const undo = opens ? result !== 0 && !wasOpen : ends ? result === PROTOCOL_VIOLATION : result !== 0;
       if (!undo) return;
       if (saved === undefined) this.records.delete(key);
       else this.records.set(key, saved);
@@ -170,12 +201,15 @@ class HostModel {
       if (call.kind === "Data") record.credit -= len;
       else record.open = false;
     }
+    if (gone(status)) record.open = false;
     return status;
   }
 }
 
 const u32At = (f: Uint8Array, at: number) =>
   new DataView(f.buffer, f.byteOffset, f.byteLength).getUint32(at, true);
+const u16At = (f: Uint8Array, at: number) =>
+  new DataView(f.buffer, f.byteOffset, f.byteLength).getUint16(at, true);
 
 /** The host's answers to the calls the model predicted (and the module then made), by origin; notable paths. */
 type Tally = Record<Origin, Map<number, number>> & { events: Map<string, number> };
@@ -211,26 +245,27 @@ class EchoModel {
   }
 
   private dispatch(f: Uint8Array): number {
-    if (f.length < 17) return 11;
+    if (f.length < FRAME_HEADER_LEN) return PROTOCOL_VIOLATION;
     const kind = f[0];
-    if (kind > 5) return 8;
-    if (f.length < MIN_LEN[kind]) return 11;
-    const id = toHex(f.subarray(1, 17));
+    if (kind > K.Credit) return UNIMPLEMENTED;
+    if (f.length < MIN_LEN[kind]) return PROTOCOL_VIOLATION;
+    const id = toHex(f.subarray(1, FRAME_HEADER_LEN));
     const s = this.table.get(id);
     switch (kind) {
-      case 0: {
-        const methodLen = new DataView(f.buffer, f.byteOffset, f.byteLength).getUint16(26, true);
-        if (28 + methodLen + 4 > f.length) return 11;
-        if (32 + methodLen + u32At(f, 28 + methodLen) > f.length) return 11;
-        if (f[17] !== 2) return 8;
-        if (s) return 11;
-        if (this.table.size >= this.maxLive) return 7;
-        const credit = u32At(f, 18);
+      case K.Open: {
+        const contextLenAt = OPEN_METHOD_OFFSET + u16At(f, OPEN_METHOD_LEN_OFFSET);
+        const contextAt = contextLenAt + OPEN_CONTEXT_LEN_SIZE;
+        if (contextAt > f.length) return PROTOCOL_VIOLATION;
+        if (contextAt + u32At(f, contextLenAt) > f.length) return PROTOCOL_VIOLATION;
+        if (f[OPEN_INTERACTION_OFFSET] !== InteractionKind.ServerStream) return UNIMPLEMENTED;
+        if (s) return PROTOCOL_VIOLATION;
+        if (this.table.size >= this.maxLive) return StreamErrorCode.ResourceExhausted;
+        const credit = u32At(f, OPEN_CREDIT_OFFSET);
         this.table.set(id, {
           id,
           inputOpen: true,
           closed: false,
-          credit: credit === 0xffffffff ? Infinity : credit,
+          credit: credit === UNLIMITED_CREDIT ? Infinity : credit,
           queue: [],
           queueCharge: 0,
           end: null,
@@ -239,42 +274,42 @@ class EchoModel {
         });
         return 0;
       }
-      case 1: {
+      case K.Data: {
         // Data: the echo sends the payload back
-        if (!s || !s.inputOpen || s.closed) return 5;
-        const status = this.sendData(s, toHex(f.subarray(17)));
+        if (!s || !s.inputOpen || s.closed) return NOT_FOUND;
+        const status = this.sendData(s, toHex(f.subarray(FRAME_HEADER_LEN)));
         if (this.failsOnRefusal && !isSent(status)) {
           this.endStream(s, { kind: "Error", code: errorCodeFor(status), message: ECHO_REFUSED });
         }
         return 0;
       }
-      case 2: // Error: queued output is dropped and the stream finishes
-      case 4: // Cancel: the same, but not in the table is no error
-        if (!s) return kind === 2 ? 5 : 0;
+      case K.Error: // Error: queued output is dropped and the stream finishes
+      case K.Cancel: // Cancel: the same, but not in the table is no error
+        if (!s) return kind === K.Error ? NOT_FOUND : 0;
         this.finish(s);
         return 0;
-      case 3: // Close: the default onClose closes with Normal
+      case K.Close: // Close: the default onClose closes with Normal
         if (s && s.inputOpen && !s.closed) {
           s.inputOpen = false;
-          this.endStream(s, { kind: "Close", reason: 0 });
+          this.endStream(s, { kind: "Close", reason: CloseReason.Normal });
         }
         return 0;
       default: // Credit: credit is added and queued frames go out
         if (!s) return 0;
-        s.credit += u32At(f, 17);
+        s.credit += u32At(f, CREDIT_OFFSET);
         this.drain(s, "credit");
         return 0;
     }
   }
 
-  /** One call to the host: the host model answers it. */
+  /** One call to the host: the host model answers it; returns the status as the SDK acts on it. */
   private hostCall(call: Call, origin: Origin): number {
     const expected = { ...call, status: 0 } as Expected;
     expected.status = this.host.answer(expected);
     this.sent.push(expected);
     const counts = this.tally[origin];
     counts.set(expected.status, (counts.get(expected.status) ?? 0) + 1);
-    return expected.status;
+    return asReported(expected.status);
   }
 
   /** sendData: at once if nothing is queued and the credit covers it, else queued. */
@@ -456,20 +491,20 @@ class Ledger {
   constructor(private readonly handlerFailsStream: boolean) {}
 
   observe(f: Uint8Array, result: number, calls: readonly OutboundCall[], framePtr: number): void {
-    if (f.length >= 17) {
+    if (f.length >= FRAME_HEADER_LEN) {
       const kind = f[0];
-      const id = toHex(f.subarray(1, 17));
+      const id = toHex(f.subarray(1, FRAME_HEADER_LEN));
       const instance = this.live.get(id);
-      if (kind === 0 && result === 0) {
+      if (kind === K.Open && result === 0) {
         // The id was free again, so its earlier stream must have ended in a way the calls showed.
         if (instance && !instance.end) throw new Error(`ledger: ${id} left the table without its end`);
         if (instance) this.retire(id, instance);
         this.live.set(id, { accepted: [], told: [], next: 0, end: null, errorSent: false });
-      } else if (kind === 1 && result === 0) {
+      } else if (kind === K.Data && result === 0) {
         if (!instance || instance.end) throw new Error(`ledger: Data accepted on ${id}, which is not live`);
-        instance.accepted.push(toHex(f.subarray(17)));
+        instance.accepted.push(toHex(f.subarray(FRAME_HEADER_LEN)));
         instance.told.push(false);
-      } else if ((kind === 2 || kind === 4) && result === 0 && instance && !instance.end) {
+      } else if ((kind === K.Error || kind === K.Cancel) && result === 0 && instance && !instance.end) {
         instance.end = "caller"; // queued output is dropped
       }
     }
@@ -497,13 +532,13 @@ class Ledger {
     // The shim records no id for a call it refuses for its id. Only a retry during a frame on the same
     // stream can meet that here: one whose Cancel or Error the module found malformed (the shim takes
     // the stream for ended until the call returns).
-    const id = call.streamId || toHex(f.subarray(1, 17));
+    const id = call.streamId || toHex(f.subarray(1, FRAME_HEADER_LEN));
     const instance = this.live.get(id);
     if (!instance || instance.end) throw new Error(`ledger: ${call.kind} sent on ${id} after its end`);
     const status = call.status >>> 0;
     if (call.kind === "Data") {
       const payload = toHex(call.payload);
-      const direct = f[0] === 1 && call.payloadPtr >= framePtr && call.payloadPtr <= framePtr + f.length;
+      const direct = f[0] === K.Data && call.payloadPtr >= framePtr && call.payloadPtr <= framePtr + f.length;
       if (status === OK) {
         while (instance.next < instance.accepted.length && instance.told[instance.next]) instance.next++;
         if (instance.accepted[instance.next] !== payload) {
@@ -605,14 +640,25 @@ const frame = fc.oneof(
 
 /**
  * The host's answers to the outbound calls a frame causes, in order (Ok once they run out): mostly Ok,
- * sometimes WouldBlock, sometimes a refusal, named or not (7, 77 and 0xFFFFFFFF, -1 as an i32, are no
- * host status). 0x100 to 0x102, the values of the SDK's own Queued, QueueFull and NoMemory, are left
- * out: the doc says a host never returns them (a direct Data answered 0x100 reads as Queued to the
- * handler, and the payload is lost). A Data frame's own send is refused less often, so that streams live
- * on and queue; the calls of other frames (drains after Credit, retries at the end of a call, the
- * handler's Close) more often.
+ * sometimes WouldBlock, sometimes a refusal: a named one; a value the ABI does not name (7, 77, 0x200,
+ * and 0xFFFFFFFF, -1 as an i32); or a value in the SDK's own range 0x100 to 0x1FF (0x100 to 0x102 are
+ * the values of Queued, QueueFull and NoMemory), which docs/ABI.md says the SDK reports as Internal
+ * and treats as one (a direct Data answered 0x100 must not read as Queued). A Data frame's own send is
+ * refused less often, so that streams live on and queue; the calls of other frames (drains after
+ * Credit, retries at the end of a call, the handler's Close) more often.
  */
-const refusal = fc.constantFrom(1, 2, 3, 4, 6, 10, 7, 77, 0xffffffff);
+const SDK_RANGE_SAMPLES = [0x100, 0x101, 0x102, SDK_STATUS_RANGE.last];
+const refusal = fc.oneof(
+  { arbitrary: fc.constantFrom(1, 2, 3, 4, 6, 10), weight: 6 },
+  { arbitrary: fc.constantFrom(7, 77, 0x200, 0xffffffff), weight: 2 },
+  {
+    arbitrary: fc.oneof(
+      fc.constantFrom(...SDK_RANGE_SAMPLES),
+      fc.integer({ min: SDK_STATUS_RANGE.first, max: SDK_STATUS_RANGE.last }),
+    ),
+    weight: 2,
+  },
+);
 const answers = (ok: number, wouldBlock: number, refused: number) =>
   fc.array(
     fc.oneof(
@@ -625,7 +671,7 @@ const answers = (ok: number, wouldBlock: number, refused: number) =>
 type Step = [Uint8Array, number[]];
 const single = fc
   .tuple(frame, answers(90, 6, 4), answers(50, 20, 30))
-  .map(([f, calm, stormy]): Step[] => [[f, f[0] === 1 ? calm : stormy]]);
+  .map(([f, calm, stormy]): Step[] => [[f, f[0] === K.Data ? calm : stormy]]);
 /**
  * A burst on one stream: a few Data frames (queued when the credit is short), often the caller's Close
  * (the echo's Close then waits behind them), then a Credit frame whose drain meets the host's answers.
@@ -645,7 +691,7 @@ const burst = fc
       )
       .map(([dataAnswers, drainAnswers]): Step[] => [
         ...payloads.map((p, n): Step => [encodeData(i, p), dataAnswers[n]]),
-        ...(close ? [[encodeClose(i, 0), []] as Step] : []),
+        ...(close ? [[encodeClose(i, CloseReason.Normal), []] as Step] : []),
         [encodeCredit(i, credit), drainAnswers],
       ]),
   );
@@ -667,17 +713,20 @@ const sequence = fc
 
 // ---- the property ----
 
-const KIND_NAMES = ["Open", "Data", "Error", "Close", "Cancel", "Credit"];
-
 /** A frame and its host answers, readable in a failure report. */
 function describeStep(f: Uint8Array, answers: readonly number[]): string {
   const replies = answers.length ? ` host answers [${answers.map(statusName).join(", ")}]` : "";
   const raw = ` (${toHex(f)})`;
-  if (f.length < 17) return `${f.length}-byte frame${raw}${replies}`;
-  const who = `${KIND_NAMES[f[0]] ?? `kind ${f[0]}`} ${toHex(f.subarray(1, 17))}`;
-  if (f[0] === 0 && f.length >= 22) return `${who} credit ${u32At(f, 18)}${raw}${replies}`;
-  if (f[0] === 1) return `${who} ${f.length - 17} bytes${raw}${replies}`;
-  if (f[0] === 5 && f.length >= 21) return `${who} +${u32At(f, 17)}${raw}${replies}`;
+  if (f.length < FRAME_HEADER_LEN) return `${f.length}-byte frame${raw}${replies}`;
+  const kind = nameOf(K, f[0]);
+  const who = `${kind === String(f[0]) ? `kind ${kind}` : kind} ${toHex(f.subarray(1, FRAME_HEADER_LEN))}`;
+  if (f[0] === K.Open && f.length >= OPEN_CREDIT_OFFSET + 4) {
+    return `${who} credit ${u32At(f, OPEN_CREDIT_OFFSET)}${raw}${replies}`;
+  }
+  if (f[0] === K.Data) return `${who} ${f.length - FRAME_HEADER_LEN} bytes${raw}${replies}`;
+  if (f[0] === K.Credit && f.length >= MIN_LEN[K.Credit]) {
+    return `${who} +${u32At(f, CREDIT_OFFSET)}${raw}${replies}`;
+  }
   return `${who}${raw}${replies}`;
 }
 
@@ -763,9 +812,14 @@ function report(frames: number, tally: Tally): string {
   let calls = 0;
   const lines: string[] = [];
   for (const origin of ORIGINS) {
-    const counts = [...tally[origin]].sort(([a], [b]) => a - b);
-    calls += counts.reduce((sum, [, n]) => sum + n, 0);
-    lines.push(`  ${labels[origin]} ${counts.map(([s, n]) => `${statusName(s)} ${n}`).join(", ") || "none"}`);
+    // The SDK's range is one entry beside its samples (0x100 to 0x102, 0x1FF), or the line would list 256.
+    const labelled = new Map<string, number>();
+    for (const [s, n] of [...tally[origin]].sort(([a], [b]) => (a >>> 0) - (b >>> 0))) {
+      const label = inSdkRange(s) && !SDK_RANGE_SAMPLES.includes(s) ? "other 0x1XX" : statusName(s);
+      labelled.set(label, (labelled.get(label) ?? 0) + n);
+      calls += n;
+    }
+    lines.push(`  ${labels[origin]} ${[...labelled].map(([l, n]) => `${l} ${n}`).join(", ") || "none"}`);
   }
   const events = [...tally.events].sort().map(([e, n]) => `${e} ${n}`);
   return [
@@ -793,11 +847,20 @@ describe("fuzz: random and mutated frame sequences", () => {
     console.log(report(echoFrames + boundedFrames, tally));
     expect(echoFrames + boundedFrames).toBeGreaterThanOrEqual(TOTAL_FRAMES);
     if (TOTAL_FRAMES >= 100_000) {
-      // Every refusal, sent directly and drained (after Credit or in a retry), was exercised.
-      for (const status of [1, 2, 3, 4, 5, 6, 10, 77]) {
-        expect(tally.direct.get(status) ?? 0, `direct ${statusName(status)}`).toBeGreaterThan(0);
-        const drained = (tally.credit.get(status) ?? 0) + (tally.retry.get(status) ?? 0);
-        expect(drained, `drained ${statusName(status)}`).toBeGreaterThan(0);
+      // Every refusal, sent directly and drained (after Credit or in a retry), was exercised: each named
+      // status, unnamed ones, and the SDK's own range (0x100, Queued's value, and the range as a whole).
+      const count = (counts: Map<number, number>, match: (status: number) => boolean) =>
+        [...counts].reduce((sum, [status, n]) => sum + (match(status) ? n : 0), 0);
+      const kinds: [string, (status: number) => boolean][] = [
+        ...[1, 2, 3, 4, 5, 6, 10, 77, 0xffffffff, 0x100].map((s): [string, (status: number) => boolean] => [
+          statusName(s),
+          (status) => status >>> 0 === s,
+        ]),
+        ["0x101 to 0x1FF", (status) => inSdkRange(status) && status !== 0x100],
+      ];
+      for (const [name, match] of kinds) {
+        expect(count(tally.direct, match), `direct ${name}`).toBeGreaterThan(0);
+        expect(count(tally.credit, match) + count(tally.retry, match), `drained ${name}`).toBeGreaterThan(0);
       }
     }
   });

@@ -4,11 +4,8 @@
 
 import {
   CloseReason,
-  HostStatus,
   OpenDecision,
-  SendStatus,
   ServerStreamHandler,
-  StreamErrorCode,
   StreamFrame,
   StreamSender,
   registerServerStreamHandler,
@@ -25,25 +22,20 @@ class Greeter extends ServerStreamHandler {
   // Each Data frame: answer "hello, <its text>".
   override onData(stream: StreamSender, frame: StreamFrame): void {
     this.greeted++;
-    this.send(stream, "hello, " + frame.payloadText());
+    stream.sendTextOrFail("hello, " + frame.payloadText());
   }
 
   // The caller closed its side; the stream can still send. Say how many were greeted, then close.
   // (Without this override the SDK closes at once; a producer overrides it to finish first.)
   override onClose(stream: StreamSender, reason: CloseReason): void {
-    if (this.send(stream, "greeted " + this.greeted.toString())) stream.close(CloseReason.Normal);
-  }
-
-  // `Ok`: sent; `Queued`: kept until the caller grants credit. Anything else fails the stream:
-  // `QueueFull` or `NoMemory` when too much waits for the caller, otherwise the host refused the send.
-  private send(stream: StreamSender, text: string): bool {
-    const status = stream.sendText(text);
-    if (status == HostStatus.Ok || status == SendStatus.Queued) return true;
-    const full = status == SendStatus.QueueFull || status == SendStatus.NoMemory;
-    stream.error(full ? StreamErrorCode.ResourceExhausted : StreamErrorCode.Internal, "send failed");
-    return false;
+    if (stream.sendTextOrFail("greeted " + this.greeted.toString())) stream.close(CloseReason.Normal);
   }
 }
+
+// `sendTextOrFail` returns true when the text was sent or queued (kept until the caller grants credit).
+// Otherwise it has failed the stream with `errorCodeFor(status)`: ResourceExhausted when too much waits
+// for the caller (QueueFull, NoMemory), PayloadTooLarge when the host refused the frame as too large,
+// Internal for any other refusal. `stream.sendText` returns the status instead, for a handler that decides.
 
 registerServerStreamHandler(() => new Greeter());
 

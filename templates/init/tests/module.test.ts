@@ -1,7 +1,16 @@
 // Tests of the module in the host shim. `loadModule` builds assembly/index.ts with asconfig.json (cached
 // under node_modules/.cache between runs) and loads it; `open`, `data`, `close`… deliver frames as the
 // ixt runtime would, and `sentOn(id)` lists what the module sent on a stream.
-import { CloseReason, isClose, isData, loadModule, streamIdOf, text } from "ixt-sdk-as/testing";
+import {
+  CloseReason,
+  HostStatus,
+  StreamErrorCode,
+  isClose,
+  isData,
+  loadModule,
+  streamIdOf,
+  text,
+} from "ixt-sdk-as/testing";
 import { describe, expect, it } from "vitest";
 
 describe("assembly/index.ts", () => {
@@ -42,5 +51,24 @@ describe("assembly/index.ts", () => {
         .filter(isData)
         .map((call) => text(call)),
     ).toEqual(["greeted 0"]);
+  });
+
+  it("fails the stream when the host refuses a reply, with the code errorCodeFor gives", async () => {
+    const cases = [
+      [HostStatus.PayloadTooLarge, StreamErrorCode.PayloadTooLarge],
+      [HostStatus.BadArgument, StreamErrorCode.Internal],
+    ];
+    for (const [status, code] of cases) {
+      // `respond` answers the module's calls as the runtime would: here it refuses every Data frame.
+      const host = await loadModule("assembly/index.ts", {
+        respond: (call) => (call.kind === "Data" ? status : undefined),
+      });
+      const id = streamIdOf(1);
+      host.open(id);
+      host.data(id, "world");
+      const sent = host.sentOn(id);
+      expect(sent.map((call) => call.kind)).toEqual(["Data", "Error"]);
+      expect(sent[1]).toMatchObject({ kind: "Error", code });
+    }
   });
 });
