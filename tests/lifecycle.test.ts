@@ -52,6 +52,16 @@ describe("stream lifecycle", () => {
     expect(host.sent.length).toBe(2);
   });
 
+  it("a second caller Close on a half-closed stream reaches no callback; the stream can still send", async () => {
+    const host = await IxtHost.load(fixture("open_states"));
+    const id = streamIdOf(1);
+    expect(host.open(id, { method: "stays-open" })).toBe(0);
+    expect(host.close(id, CloseReason.Normal)).toBe(0);
+    expect(host.close(id, CloseReason.GoingAway)).toBe(0);
+    expect(host.data(id, "x")).toBe(StreamErrorCode.NotFound); // its input has ended
+    expect(host.sent.map((c) => (c.kind === "Data" ? text(c.payload) : c.kind))).toEqual(["close 1"]);
+  });
+
   it("Data and Error for an id that is not live are NotFound; Close, Cancel and Credit are ignored", async () => {
     const host = await loadProbe();
     const never = streamIdOf(2);

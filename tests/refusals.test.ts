@@ -2,7 +2,15 @@
 // directly and drained from the queue, through the flow fixture. `respond` answers the host's status for
 // each outbound call, so a test scripts exactly which call is refused and how.
 import { describe, expect, it } from "vitest";
-import { HostStatus, IxtHost, type OutboundCall, StreamErrorCode, streamIdOf } from "../host-shim/index.js";
+import {
+  ABI,
+  HostStatus,
+  IxtHost,
+  type OutboundCall,
+  StreamErrorCode,
+  streamIdOf,
+  toHex,
+} from "../host-shim/index.js";
 import { fixture, takeLog } from "./helpers.js";
 
 const QUEUED = 0x100;
@@ -10,6 +18,7 @@ const QUEUE_FULL = 0x101;
 const UNLIMITED = "18446744073709551615";
 const id = streamIdOf(1);
 const other = streamIdOf(2);
+const RETRIES = ABI.limits.RETRIES_PER_CALL;
 
 /** A flow host whose answers come from `answer(call, index)`: undefined means Ok. */
 async function flow(
@@ -229,6 +238,29 @@ describe("Close and Error refused", () => {
   });
 });
 
+describe("retries at the end of a call", () => {
+  it(`retry at most RETRIES_PER_CALL (${RETRIES}) blocked streams per call; the rest in the next`, async () => {
+    let blocking = true;
+    const host = await IxtHost.load(fixture("flow"), {
+      respond: (call) => (blocking && call.kind === "Data" ? HostStatus.WouldBlock : undefined),
+    });
+    const ids = Array.from({ length: RETRIES + 4 }, (_, n) => streamIdOf(100 + n));
+    for (const stream of ids) {
+      expect(host.open(stream)).toBe(0);
+      host.data(stream, "send 1 1"); // answered WouldBlock, and again at every retry while `blocking`
+    }
+    blocking = false;
+    const delivered = () =>
+      host.sent.filter((c) => c.kind === "Data" && c.status === HostStatus.Ok).map((c) => c.streamId);
+    expect(host.credit(streamIdOf(999), 0)).toBe(0); // any well-formed frame ends with retries
+    const first = delivered();
+    expect(new Set(first).size).toBe(RETRIES);
+    expect(host.credit(streamIdOf(999), 0)).toBe(0);
+    const rest = ids.map(toHex).filter((s) => !first.includes(s));
+    expect(delivered().slice(first.length).sort()).toEqual(rest.sort());
+  });
+});
+
 describe("queue limits", () => {
   it("empty frames queued behind one byte are charged QUEUED_FRAME_OVERHEAD: the per-stream limit stops them", async () => {
     const host = await flow(0, () => undefined);
@@ -236,6 +268,18 @@ describe("queue limits", () => {
     host.data(id, "send 1 1");
     host.data(id, "send 3 0");
     expect(takeLog(host).map((e) => e.statuses)).toEqual([[QUEUED], [QUEUED, QUEUED, QUEUE_FULL]]);
+  });
+
+  it("a queue may fill its limit and budget exactly: the frame that reaches the limit is queued, the next is not", async () => {
+    const host = await flow(0, () => undefined);
+    host.data(id, "limit 97"); // exactly one 1-byte frame (33) and two empty ones (32 each)
+    host.data(id, "send 1 1");
+    host.data(id, "send 3 0");
+    expect(takeLog(host).map((e) => e.statuses)).toEqual([[QUEUED], [QUEUED, QUEUED, QUEUE_FULL]]);
+    const again = await flow(0, () => undefined);
+    again.data(id, "budget 99"); // exactly three 1-byte frames
+    again.data(id, "send 4 1");
+    expect(takeLog(again).map((e) => e.statuses)).toEqual([[QUEUED, QUEUED, QUEUED, QUEUE_FULL]]);
   });
 
   it("the module's queue budget is shared by all streams", async () => {
