@@ -85,6 +85,7 @@ export class StreamSender {
   /**
    * Not for handler code: the dispatcher makes the sender of each stream it opens. `idPtr`: the 16-byte
    * id (copied); `initialCredit`: the Open's (`0xFFFFFFFF` = unlimited); `deadlineMs`: 0 = none.
+   * @internal
    */
   constructor(owner: SenderOwner, idPtr: usize, initialCredit: u32, deadlineMs: u32) {
     this.owner = owner;
@@ -264,13 +265,17 @@ export class StreamSender {
   /**
    * Not for handler code (the dispatcher calls it for each Credit frame): adds `bytes` of credit and sends
    * what it covers from the queue, then a waiting Close or Error.
+   * @internal
    */
   receiveCredit(bytes: u32): void {
     if (this.credit != UNLIMITED) this.credit += bytes;
     this.flush();
   }
 
-  /** Not for handler code (the dispatcher's retries): tries the frames the host answered WouldBlock again. */
+  /**
+   * Not for handler code (the dispatcher's retries): tries the frames the host answered WouldBlock again.
+   * @internal
+   */
   retry(): void {
     this.flush();
   }
@@ -278,6 +283,7 @@ export class StreamSender {
   /**
    * Not for handler code (the dispatcher calls it when the caller cancels or errors the stream, its Open is
    * rejected, or its call trapped): drops everything queued and finishes the stream.
+   * @internal
    */
   terminate(): void {
     this.gone();
@@ -388,7 +394,10 @@ export class StreamSender {
     this.endKind = END_NONE;
   }
 
-  /** `isClosed` of the sender at `address`, read without a managed local (the dispatcher's Data path). */
+  /**
+   * `isClosed` of the sender at `address`, read without a managed local (the dispatcher's Data path).
+   * @internal
+   */
   // @ts-ignore: decorator
   @inline static isClosedAt(address: usize): bool {
     return load<bool>(address, SEND_CLOSED);

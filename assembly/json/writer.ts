@@ -90,8 +90,13 @@ function storeEscaped(at: usize, cp: u32): usize {
 export class JsonWriter {
   private comma: bool = false;
 
+  /** The buffer the writer appends to: send it with `out.sendOrFail(stream)`, reuse it with `reset()`. */
+  out: ByteBuffer;
+
   /** A writer appending to `out`. */
-  constructor(public out: ByteBuffer) {}
+  constructor(out: ByteBuffer) {
+    this.out = out;
+  }
 
   /** Clears `out` (keeping its capacity) and starts a new text. */
   reset(): void {
