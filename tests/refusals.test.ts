@@ -238,6 +238,21 @@ describe("Close and Error refused", () => {
   });
 });
 
+describe("waiting for credit is not being blocked", () => {
+  it("a Credit too small for the queued frame leaves the stream waiting, not blocked, and not on the retry list", async () => {
+    const host = await flow(0, () => undefined);
+    host.data(id, "send 1 10"); // queued: no credit
+    host.credit(id, 5); // too little for the frame: it stays queued
+    host.data(id, "writable");
+    expect(takeLog(host).filter((e) => e.cb === "writable?")).toEqual([
+      { cb: "writable?", id: expect.any(String), writable: "0", blocked: 0 },
+    ]);
+    expect(host.sent).toEqual([]);
+    host.credit(id, 5); // now it is covered
+    expect(summary(host)).toEqual(["D0:0"]);
+  });
+});
+
 describe("retries at the end of a call", () => {
   it(`retry at most RETRIES_PER_CALL (${RETRIES}) blocked streams per call; the rest in the next`, async () => {
     let blocking = true;
