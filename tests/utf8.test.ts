@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { IxtHost } from "../host-shim/index.js";
 import { fixture } from "./helpers.js";
+import { scalar, truncated, utf8ish as utf8ishArbitrary } from "./utf8-arbitraries.js";
 
 interface Utf8Probe {
   memory: WebAssembly.Memory;
@@ -70,57 +71,9 @@ function guestCompleteLen(bytes: Uint8Array): number {
   return withGuestBytes(bytes, (ptr) => probe.utf8_probe_complete_len(ptr, bytes.length) >>> 0);
 }
 
-// ---- generators ----
+// ---- generators (tests/utf8-arbitraries.ts, shared with the streaming decoder's tests) ----
 
-const byteIn = (min: number, max: number) => fc.integer({ min, max }).map((b) => [b]);
-/** A code point of each UTF-8 length, surrogates excluded. */
-const scalar = fc.oneof(
-  fc.integer({ min: 0x80, max: 0x7ff }),
-  fc.integer({ min: 0x800, max: 0xd7ff }),
-  fc.integer({ min: 0xe000, max: 0xffff }),
-  fc.integer({ min: 0x10000, max: 0x10ffff }),
-);
-const encodedScalar = scalar.map((cp) => [...encoder.encode(String.fromCodePoint(cp))]);
-/** Sequences decoders get wrong: overlongs, surrogates, beyond U+10FFFF, old 5- and 6-byte forms. */
-const tricky = fc.constantFrom(
-  [0xc0, 0x80],
-  [0xc1, 0xbf],
-  [0xe0, 0x80, 0x80],
-  [0xe0, 0x9f, 0xbf],
-  [0xe0, 0xa0, 0x80],
-  [0xed, 0x9f, 0xbf],
-  [0xed, 0xa0, 0x80],
-  [0xed, 0xbf, 0xbf],
-  [0xed, 0xa0, 0x80, 0xed, 0xb0, 0x80],
-  [0xf0, 0x80, 0x80, 0x80],
-  [0xf0, 0x8f, 0xbf, 0xbf],
-  [0xf0, 0x90, 0x80, 0x80],
-  [0xf4, 0x8f, 0xbf, 0xbf],
-  [0xf4, 0x90, 0x80, 0x80],
-  [0xf5, 0x80, 0x80, 0x80],
-  [0xf8, 0x88, 0x80, 0x80, 0x80],
-  [0xfc, 0x84, 0x80, 0x80, 0x80, 0x80],
-  [0xef, 0xbb, 0xbf],
-  [0xef, 0xbf, 0xbd],
-);
-/** A valid character cut short: its first 1 to n-1 bytes. */
-const truncated = fc
-  .tuple(encodedScalar, fc.nat())
-  .map(([bytes, cut]) => bytes.slice(0, 1 + (cut % (bytes.length - 1))));
-/** ASCII runs, long enough for the 8-byte fast path, at any alignment. */
-const asciiRun = fc.array(fc.integer({ min: 0, max: 0x7f }), { minLength: 1, maxLength: 40 });
-const piece = fc.oneof(
-  { weight: 3, arbitrary: byteIn(0x00, 0x7f) },
-  { weight: 4, arbitrary: byteIn(0x80, 0xbf) },
-  { weight: 4, arbitrary: byteIn(0xc0, 0xf7) },
-  { weight: 1, arbitrary: byteIn(0xf8, 0xff) },
-  { weight: 4, arbitrary: encodedScalar },
-  { weight: 3, arbitrary: tricky },
-  { weight: 3, arbitrary: truncated },
-  { weight: 2, arbitrary: asciiRun },
-);
-/** Bytes that are almost UTF-8: the decoder's hard cases, in any order. */
-const utf8ish = fc.array(piece, { maxLength: 48 }).map((pieces) => Uint8Array.from(pieces.flat()));
+const utf8ish = utf8ishArbitrary();
 const anyBytes = fc.oneof(utf8ish, fc.uint8Array({ maxLength: 300 }));
 
 // ---- decodeUtf8 ----
