@@ -194,3 +194,38 @@ describe("an author's handler that runs out of memory (author_hog, 64 MiB cap)",
     expect(host.memory.buffer.byteLength).toBeLessThanOrEqual(64 << 20);
   });
 });
+
+describe("the allocator mirror's start-up check", () => {
+  const trusted = join(benchOut, "memory", "guard_trusted.wasm");
+  const distrusted = join(benchOut, "memory", "guard_distrusted.wasm");
+  beforeAll(async () => {
+    const config = ["--config", join(root, "asconfig.json"), "--target", "release", "--maximumMemory", "64"];
+    await compileAs("tests/fixtures/guard_probe.ts", trusted, config);
+    await compileAs("tests/fixtures/guard_probe.ts", distrusted, [
+      ...config,
+      "--use",
+      "IXT_DISTRUST_ALLOCATOR=1",
+    ]);
+  }, 120_000);
+  const guarded = (host: IxtHost) =>
+    (host.instance.exports as { guard_probe_guarded(): number }).guard_probe_guarded();
+
+  it("trusts the mirror on the tested AssemblyScript: a frame the 4 MiB cap cannot hold is refused (ixt_alloc 0)", async () => {
+    const host = await IxtHost.load(trusted);
+    expect(guarded(host)).toBe(1);
+    expect(abi(host).ixt_alloc(8 << 20) >>> 0).toBe(0);
+    expect(host.open(streamIdOf(1))).toBe(0);
+    expect(host.data(streamIdOf(1), "still here")).toBe(0);
+  });
+
+  it("falls back safely when the check fails: the module works, and only memory that cannot be had traps", async () => {
+    const host = await IxtHost.load(distrusted);
+    expect(guarded(host)).toBe(0);
+    const id = streamIdOf(1);
+    expect(host.open(id)).toBe(0);
+    for (let i = 0; i < 1000; i++) expect(host.data(id, `frame ${i}`)).toBe(0);
+    expect(host.sent.filter((c) => c.kind === "Data").length).toBe(1000);
+    // Unguarded, the allocator grows memory itself, as without the SDK: beyond the cap it traps.
+    expect(() => abi(host).ixt_alloc(8 << 20)).toThrow();
+  });
+});
