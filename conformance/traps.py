@@ -160,7 +160,7 @@ def many_traps(c: TrapCase, traps: int, strict: bool = True) -> str:
     c.expect(result == 0 and c.d.data(i, b"after the traps") == 0, "a new stream does not work after the traps")
     c.d.close(i)
     c.d.close(e)
-    # Garbage (the trapped streams' objects) is collected in steps (GC_MIN_BYTES), so memory grows at first
+    # Garbage (the trapped streams' objects) is collected in steps (the incremental collector), so memory grows at first
     # whether or not anything leaks. The yardstick: the same frames with streams that end normally.
     normal = baseline(c.build, traps)
     note = "memory by tenths " + " ".join(f"{m / KiB:.0f}" for m in marks) + f" KiB; without traps {normal / KiB:.0f} KiB"

@@ -6,8 +6,8 @@ import { basename, dirname, join } from "node:path";
 /**
  * Compiles each entry file to `<outDir>/<name>.wasm` with the extra asc arguments `args`, printing
  * what was built and what failed. Resolves to true when every entry compiled. An entry with a config of
- * its own next to it, `<name>.asconfig.json` (examples/stream_json.asconfig.json adds json-as's
- * transform), is compiled with that config instead of ./asconfig.json; `args` must then name none.
+ * its own next to it, `<name>.asconfig.json` (for an example that needs a compiler transform, say), is
+ * compiled with that config instead of ./asconfig.json; `args` must then name none.
  */
 export async function compileEach(entries, outDir, args) {
   let ok = true;
