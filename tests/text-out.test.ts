@@ -133,9 +133,11 @@ describe("StreamSender.canSend and send…OrFail", () => {
       });
       refusing.open(id);
       refusing.data(id, `${command} 3`);
-      expect(refusing.sentOn(id).map((c) => [c.kind, c.status, c.kind === "Error" && c.code])).toEqual([
+      expect(
+        refusing.sentOn(id).map((c) => [c.kind, c.status, c.kind === "Error" && [c.code, c.message]]),
+      ).toEqual([
         ["Data", HostStatus.PayloadTooLarge, false],
-        ["Error", HostStatus.Ok, StreamErrorCode.PayloadTooLarge],
+        ["Error", HostStatus.Ok, [StreamErrorCode.PayloadTooLarge, "the host refused a frame as too large"]],
       ]);
       expect(refusing.close(id, CloseReason.Normal)).toBe(0); // ignored: the stream has ended
     },

@@ -64,3 +64,16 @@ export function test_budget_is_shared_and_given_back(): i32 {
   setQueueBudget(16 << 20);
   return queuedBytesTotal() == 0 ? 0 : 5;
 }
+
+export function test_a_drained_queue_gives_its_charge_back(): i32 {
+  const q = new FrameQueue();
+  setStreamQueueLimit(2 * (QUEUED_FRAME_OVERHEAD + 1)); // two 1-byte frames at a time
+  for (let round = 0; round < 10; round++) {
+    if (q.push(payload, 1) != SendStatus.Queued || q.push(payload, 1) != SendStatus.Queued) return 1 + round;
+    if (q.push(payload, 1) != SendStatus.QueueFull) return 20 + round;
+    q.pop();
+    q.pop();
+  }
+  setStreamQueueLimit(1 << 20);
+  return queuedBytesTotal() == 0 ? 0 : 40;
+}
