@@ -254,6 +254,21 @@ describe("waiting for credit is not being blocked", () => {
 });
 
 describe("retries at the end of a call", () => {
+  it("a retry that leaves a single byte of credit still calls onWritable", async () => {
+    let blocking = true;
+    const host = await IxtHost.load(fixture("flow"), {
+      respond: (call) => (blocking && call.kind === "Data" ? HostStatus.WouldBlock : undefined),
+    });
+    expect(host.open(id, { initialCredit: 5 })).toBe(0);
+    host.data(id, "send 1 4"); // answered WouldBlock: queued, blocked
+    blocking = false;
+    takeLog(host);
+    expect(host.credit(other, 0)).toBe(0); // another stream's frame: the call ends with the retry
+    expect(takeLog(host)).toEqual([
+      { cb: "writable", id: expect.any(String), credit: "1", queuedBytes: 0, queuedFrames: 0, closed: 0 },
+    ]);
+  });
+
   it(`retry at most RETRIES_PER_CALL (${RETRIES}) blocked streams per call; the rest in the next`, async () => {
     let blocking = true;
     const host = await IxtHost.load(fixture("flow"), {
