@@ -254,6 +254,23 @@ describe("waiting for credit is not being blocked", () => {
 });
 
 describe("retries at the end of a call", () => {
+  it("a stream still blocked after a retry stays on the retry list, behind the others", async () => {
+    let blocking = true;
+    const host = await IxtHost.load(fixture("flow"), {
+      respond: (call) => (blocking && call.kind === "Data" ? HostStatus.WouldBlock : undefined),
+    });
+    for (const stream of [id, other]) {
+      expect(host.open(stream)).toBe(0);
+      host.data(stream, "send 1 1"); // answered WouldBlock: queued, blocked
+    }
+    const third = streamIdOf(3);
+    expect(host.credit(third, 0)).toBe(0); // both retried, both answered WouldBlock again: requeued
+    blocking = false;
+    expect(host.credit(third, 0)).toBe(0); // no Credit on either: only the end-of-call retry can send them
+    const delivered = host.sent.filter((c) => c.kind === "Data" && c.status === HostStatus.Ok);
+    expect(delivered.map((c) => c.streamId).sort()).toEqual([toHex(id), toHex(other)].sort());
+  });
+
   it("a retry that leaves a single byte of credit still calls onWritable", async () => {
     let blocking = true;
     const host = await IxtHost.load(fixture("flow"), {
