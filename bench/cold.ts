@@ -10,6 +10,7 @@ import {
   median,
   range,
   ratioSpread,
+  tableHead,
   verdict,
 } from "./targets.js";
 import { COLD_PHASES, type DriverPages, type WasmtimeResult } from "./wasmtime.js";
@@ -141,13 +142,7 @@ export function coldTable(
     ...COLD_PHASES.map((p) => `${p} µs`),
     "CPU µs",
   ];
-  const lines = [
-    `| ${head.join(" | ")} |`,
-    `|---|${head
-      .slice(1)
-      .map(() => "---:")
-      .join("|")}|`,
-  ];
+  const lines = tableHead(head);
   for (const [engine, figures, judged] of engines) {
     for (const [k, f] of Object.entries(figures)) {
       const r = k === "b" ? undefined : coldRatio(figures, k);
@@ -205,13 +200,7 @@ export function pagesTable(
     "minor faults (inst. / request)",
     "resident pages (4 KiB index)",
   ];
-  const lines = [
-    `| ${head.join(" | ")} |`,
-    `|---|${head
-      .slice(1)
-      .map(() => "---:")
-      .join("|")}|`,
-  ];
+  const lines = tableHead(head);
   for (const [k, p] of Object.entries(pages)) {
     if (!p) continue;
     const cells = [

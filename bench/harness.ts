@@ -149,6 +149,27 @@ export async function shimDriver(path: string, payload: Uint8Array): Promise<Dri
   };
 }
 
+/** The ABI's exports of an instance (docs/ABI.md, "Module exports"). */
+interface AbiExports {
+  memory: WebAssembly.Memory;
+  ixt_module_handle_server_stream(ptr: number, len: number): number;
+  ixt_alloc(size: number): number;
+  ixt_dealloc(ptr: number, size: number): void;
+}
+
+const abiOf = (instance: WebAssembly.Instance): AbiExports => instance.exports as unknown as AbiExports;
+
+/** Delivers one frame as the runtime does: `ixt_alloc`, copy in, dispatch, `ixt_dealloc`; the dispatcher's result. */
+function deliverer(e: AbiExports): (frame: Uint8Array) => number {
+  return (frame) => {
+    const ptr = e.ixt_alloc(frame.length) >>> 0;
+    new Uint8Array(e.memory.buffer, ptr, frame.length).set(frame);
+    const result = e.ixt_module_handle_server_stream(ptr, frame.length);
+    e.ixt_dealloc(ptr, frame.length);
+    return result;
+  };
+}
+
 /**
  * A lean runtime: what the real host must do per frame and nothing more (ixt_alloc, copy the frame in, call
  * the dispatcher, ixt_dealloc; `stream_send_data` checks its arguments against memory and reads nothing).
@@ -170,20 +191,9 @@ export async function leanDriver(path: string, payload: Uint8Array): Promise<Dri
     stream_send_error: (): number => HostStatus.Ok,
   };
   const { instance } = await WebAssembly.instantiate(readFileSync(path), { ixt });
-  const e = instance.exports as unknown as {
-    memory: WebAssembly.Memory;
-    ixt_module_handle_server_stream(ptr: number, len: number): number;
-    ixt_alloc(size: number): number;
-    ixt_dealloc(ptr: number, size: number): void;
-  };
+  const e = abiOf(instance);
   memory = e.memory;
-  const deliver = (frame: Uint8Array): number => {
-    const ptr = e.ixt_alloc(frame.length) >>> 0;
-    new Uint8Array(e.memory.buffer, ptr, frame.length).set(frame);
-    const result = e.ixt_module_handle_server_stream(ptr, frame.length);
-    e.ixt_dealloc(ptr, frame.length);
-    return result;
-  };
+  const deliver = deliverer(e);
   // A ServerStream Open with unlimited credit (encodeOpen's defaults).
   if (deliver(encodeOpen(STREAM)) !== 0) throw new Error(`${path}: Open refused`);
   const frame = encodeData(STREAM, payload);
@@ -268,20 +278,9 @@ export function coldRequester(module: WebAssembly.Module): () => ColdTimes {
     };
     const t0 = now();
     const instance = new WebAssembly.Instance(module, { ixt });
-    const e = instance.exports as unknown as {
-      memory: WebAssembly.Memory;
-      ixt_module_handle_server_stream(ptr: number, len: number): number;
-      ixt_alloc(size: number): number;
-      ixt_dealloc(ptr: number, size: number): void;
-    };
+    const e = abiOf(instance);
     memory = e.memory;
-    const deliver = (frame: Uint8Array): number => {
-      const ptr = e.ixt_alloc(frame.length) >>> 0;
-      new Uint8Array(e.memory.buffer, ptr, frame.length).set(frame);
-      const result = e.ixt_module_handle_server_stream(ptr, frame.length);
-      e.ixt_dealloc(ptr, frame.length);
-      return result;
-    };
+    const deliver = deliverer(e);
     const t1 = now();
     const rOpen = deliver(open);
     const t2 = now();

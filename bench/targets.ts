@@ -95,6 +95,17 @@ export interface TargetRow {
 const sizeLabel = (size: number): string =>
   size >= 1 << 20 ? `${size >> 20} MiB` : size >= 1024 ? `${size >> 10} KiB` : `${size} B`;
 
+/** A Markdown table's header: `head` as its first row, the first column left-aligned, the rest right. */
+export function tableHead(head: readonly string[]): string[] {
+  return [
+    `| ${head.join(" | ")} |`,
+    `|---|${head
+      .slice(1)
+      .map(() => "---:")
+      .join("|")}|`,
+  ];
+}
+
 /**
  * The targets table (markdown): a column per payload size and one for the cold request, headed by the target; each
  * cell the ratio with ✓ (within the target) or ✗, and the per-process range in parentheses.
@@ -106,13 +117,7 @@ export function targetsTable(rows: readonly TargetRow[]): string {
     ...sizes.map((s) => `${sizeLabel(s)} ≤ ${FRAME_TARGETS.get(s)!.toFixed(2)}`),
     `cold request ≤ ${COLD_TARGET.toFixed(2)}`,
   ];
-  const lines = [
-    `| ${head.join(" | ")} |`,
-    `|---|${head
-      .slice(1)
-      .map(() => "---:")
-      .join("|")}|`,
-  ];
+  const lines = tableHead(head);
   for (const row of rows) {
     const cells = sizes.map((s) => {
       const r = row.frames.get(s);
