@@ -55,3 +55,12 @@ DEFAULT_MAX_FRAME_SIZE = _limits["DEFAULT_MAX_FRAME_SIZE"]
 DEFAULT_MAX_LIVE_STREAMS = _limits["DEFAULT_MAX_LIVE_STREAMS"]
 DEFAULT_STREAM_QUEUE_LIMIT = _limits["DEFAULT_STREAM_QUEUE_LIMIT"]
 DEFAULT_QUEUE_BUDGET = _limits["DEFAULT_QUEUE_BUDGET"]
+
+# A call stopped inside the allocator or the SDK's bookkeeping loses the instance (docs/ABI.md, "When a call is
+# stopped"): the export that says so, the code every later frame gets, and the messages streams are failed with.
+_interrupts = ABI["interrupts"]
+ABI_REVISION = ABI["revision"]
+LOST_EXPORT = _interrupts["LOST_EXPORT"]
+LOST_CODE = _interrupts["LOST_CODE"]
+LOST_MESSAGE = _interrupts["LOST_MESSAGE"]
+TRAPPED_MESSAGE = _interrupts["TRAPPED_MESSAGE"]

@@ -6,6 +6,7 @@
  * (`sdkStatusRange`) and the limits that are part of the contract (`limits`).
  */
 export const ABI = {
+  revision: 2,
   layout: {
     STREAM_ID_OFFSET: 1,
     STREAM_ID_LEN: 16,
@@ -110,5 +111,12 @@ export const ABI = {
     OPEN_HEADROOM: 16384,
     ERROR_MESSAGE_DECODE_MAX: 1024,
     ABORT_MESSAGE_CAPACITY: 512,
+  },
+  interrupts: {
+    LOST_EXPORT: "ixt_instance_lost",
+    LOST_CODE: 10,
+    LOST_MESSAGE:
+      "the module's state was lost: a call was stopped inside its allocator or its stream bookkeeping; the instance must be replaced",
+    TRAPPED_MESSAGE: "the module trapped while serving this stream",
   },
 } as const;
