@@ -20,6 +20,17 @@ Beyond that, for the hardening suites (memory_caps.py, refusals.py, traps.py):
 - `record_limit`: payloads longer than this are recorded as a `Digest` (length and SHA-1, hashed in place in
   guest memory) instead of bytes; `record=False` keeps no list at all (use `on_send` to observe calls).
 - `memory_bytes()` / `memory_pages()`: the instance's memory size now (it only grows, so this is its peak).
+- `interrupts="fuel"` or `"epoch"`: the instance runs in an engine that can stop a call at any function entry or
+  loop back-edge, as a runtime bounding its calls does (docs/ABI.md, "When a call is stopped").
+  `dispatch(frame, fuel=N)` gives the whole delivery (ixt_alloc, the handler, ixt_dealloc) N units of fuel
+  (wasmtime `Store.set_fuel`); `dispatch(frame, epoch_deadline=N)` stops it N epoch ticks from now (another
+  thread calls `ENGINES["epoch"].increment_epoch()`). Every other call has unlimited fuel and no deadline. A
+  stop is a trap like any other (with traps="report", TRAPPED and `last_trap`), and `last_trap_interrupt` is
+  True for it (False for any other trap); `last_fuel` is the fuel the last delivery used (fuel mode).
+- `instance_lost()`: the module's `ixt_instance_lost` export (docs/abi.json "interrupts", LOST_EXPORT): True
+  once a call was stopped where the module cannot vouch for its memory; False when the module lacks it. A lost
+  instance's `ixt_alloc` returns 0, which `dispatch` reports as ALLOC_REFUSED. `handle_at(ptr, frame)` calls
+  `ixt_module_handle_server_stream` on a buffer without `ixt_alloc` (a runtime holding one from before).
 
 Calls in both directions use wasmtime's unchecked C API (about ten times faster than `Func.__call__` from
 Python), so a suite can deliver hundreds of thousands of frames; it falls back to the checked API if the
@@ -33,7 +44,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
-from wasmtime import Engine, FuncType, Linker, Module, Store, Trap, ValType, WasiConfig, WasmtimeError
+from wasmtime import Config, Engine, FuncType, Linker, Module, Store, Trap, TrapCode, ValType, WasiConfig, WasmtimeError
 
 from abi import (  # the ABI's numbers, from docs/abi.json
     BAD_ARGUMENT,
@@ -47,6 +58,7 @@ from abi import (  # the ABI's numbers, from docs/abi.json
     HOST_INTERNAL,
     HOST_STATUS,
     INVALID_MEMORY,
+    LOST_EXPORT,
     MIN_FRAME_LEN,
     OK,
     OPEN,
@@ -92,13 +104,45 @@ TRAPPED = -2  # the call trapped (only with traps="report")
 
 WASI_MODULE = "wasi_snapshot_preview1"
 ENGINE = Engine()
+UNLIMITED_FUEL = 1 << 62  # what "no budget" means in fuel mode (wasmtime keeps fuel as an i64)
+NO_DEADLINE = 1 << 40  # epoch ticks: never reached
+INTERRUPT_CODES = (TrapCode.OUT_OF_FUEL, TrapCode.INTERRUPT)  # a stop by the runtime, not the guest's own trap
+
+
+def _engine(interrupts: Optional[str]) -> Engine:
+    if interrupts is None:
+        return ENGINE
+    if interrupts not in ENGINES:
+        if interrupts not in ("fuel", "epoch"):
+            raise ValueError(f'interrupts must be None, "fuel" or "epoch", not {interrupts!r}')
+        config = Config()
+        if interrupts == "fuel":
+            config.consume_fuel = True
+        else:
+            config.epoch_interruption = True
+        ENGINES[interrupts] = Engine(config)
+    return ENGINES[interrupts]
+
+
+ENGINES: dict = {}  # interrupts mode -> its engine, made on first use (a module compiles once per engine)
 _modules: dict = {}
 
 
-def load_module(path: str) -> Module:
-    if path not in _modules:
-        _modules[path] = Module.from_file(ENGINE, path)
-    return _modules[path]
+def load_module(path: str, interrupts: Optional[str] = None) -> Module:
+    key = (path, interrupts)
+    if key not in _modules:
+        _modules[key] = Module.from_file(_engine(interrupts), path)
+    return _modules[key]
+
+
+def is_interrupt(err: Exception) -> bool:
+    """True when a trap is the runtime stopping the call (fuel spent, epoch deadline passed)."""
+    if not isinstance(err, Trap):
+        return False
+    try:
+        return err.trap_code in INTERRUPT_CODES
+    except Exception:  # noqa: BLE001 - a trap without a code is not a stop
+        return False
 
 
 class GuestTrap(Exception):
@@ -156,7 +200,9 @@ class Outbound:
     """One call to an `ixt` import: the frame the runtime would forward, and the status returned.
 
     `payload` is the Data payload or the Error message (bytes, or a `Digest` above `record_limit`); `code` is
-    the Close reason or the Error code; `frame` is the whole frame when its payload is kept as bytes."""
+    the Close reason or the Error code; `frame` is the whole frame when its payload is kept as bytes. A call the
+    host refused for its stream (UnknownStream, StreamClosed) has an empty `stream_id`, as in the shim; `named`
+    is the id the module passed all the same (empty when it could not be read)."""
 
     kind: str
     stream_id: bytes
@@ -164,6 +210,7 @@ class Outbound:
     status: int
     payload: Union[bytes, Digest, None] = None
     code: Optional[int] = None
+    named: bytes = b""
 
 
 def trap_message(text: str) -> str:
@@ -222,9 +269,19 @@ class IxtHost:
         record: bool = True,
         record_limit: Optional[int] = None,
         on_send: Optional[Callable[[Outbound], None]] = None,
+        interrupts: Optional[str] = None,
     ):
-        module = load_module(path)
-        self.store = Store(ENGINE)
+        module = load_module(path, interrupts)
+        engine = _engine(interrupts)
+        self.interrupts = interrupts
+        self.store = Store(engine)
+        if interrupts == "fuel":
+            self.store.set_fuel(UNLIMITED_FUEL)
+        elif interrupts == "epoch":
+            self.store.set_epoch_deadline(NO_DEADLINE)
+        self.last_fuel: Optional[int] = None  # fuel used by the last delivery (fuel mode)
+        self.last_trap_interrupt = False  # the last trap was a stop (fuel or epoch), not the guest's own
+        self.last_ptr = 0  # the last buffer ixt_alloc returned
         if memory_cap is not None:
             self.store.set_limits(memory_size=memory_cap)
         self.memory_cap = memory_cap
@@ -234,7 +291,7 @@ class IxtHost:
         self.record = record
         self.record_limit = record_limit
         self.on_send = on_send
-        linker = Linker(ENGINE)
+        linker = Linker(engine)
         self._keep = []
         self._callback_error: Optional[BaseException] = None
         self.fast = FAST
@@ -273,6 +330,7 @@ class IxtHost:
         self._handle = self._export("ixt_module_handle_server_stream", 2)
         self._alloc = self._export("ixt_alloc", 1)
         self._dealloc = self._export("ixt_dealloc", 2)
+        self._lost = self._export(LOST_EXPORT, 0) if LOST_EXPORT in [e.name for e in module.exports] else None
         # A reactor (the WASI profile) is started once, before the first frame.
         if "_initialize" in [e.name for e in module.exports]:
             self._export("_initialize", 0)()
@@ -344,17 +402,42 @@ class IxtHost:
 
     # ---- delivering frames ----
 
-    def dispatch(self, frame) -> int:
+    def instance_lost(self) -> bool:
+        """The module's own word (LOST_EXPORT): a call was stopped where it cannot vouch for its memory. False
+        when the module does not export it. Called with unlimited fuel and no deadline; changes nothing."""
+        return self._lost is not None and self._lost() != 0
+
+    def handle_at(self, ptr: int, frame) -> int:
+        """Writes `frame` at `ptr` and calls ixt_module_handle_server_stream on it without ixt_alloc (as a
+        runtime holding a buffer from before would); returns its result (unsigned). Traps are raised."""
+        self.write(ptr, frame)
+        self.dispatching = frame[:FRAME_HEADER_LEN]
+        try:
+            return self._handle(ptr, len(frame)) & 0xFFFFFFFF
+        finally:
+            self.dispatching = None
+
+    def dealloc(self, ptr: int, length: int) -> None:
+        """Calls ixt_dealloc directly. Traps are raised."""
+        self._dealloc(ptr, length)
+
+    def dispatch(self, frame, *, fuel: Optional[int] = None, epoch_deadline: Optional[int] = None) -> int:
         """Delivers one frame as the runtime does; returns the dispatcher's result (unsigned), or ALLOC_REFUSED
-        (-1) when ixt_alloc returned 0, or TRAPPED (-2) when the call trapped and traps="report"."""
+        (-1) when ixt_alloc returned 0, or TRAPPED (-2) when the call trapped and traps="report". `fuel` (fuel
+        mode) or `epoch_deadline` (epoch mode) bound the whole delivery; a stop is then a trap."""
         if self.trapped:
             raise GuestTrap("instance trapped earlier")
+        if fuel is not None and self.interrupts != "fuel":
+            raise ValueError('dispatch(fuel=…) needs IxtHost(interrupts="fuel")')
+        if epoch_deadline is not None and self.interrupts != "epoch":
+            raise ValueError('dispatch(epoch_deadline=…) needs IxtHost(interrupts="epoch")')
+        budget = (fuel, epoch_deadline)
         kind = frame[0] if len(frame) >= FRAME_HEADER_LEN else -1
         opens = kind == OPEN
         ends = kind in (CANCEL, ERROR)
         credits = kind == CREDIT and len(frame) >= MIN_FRAME_LEN[CREDIT]
         if not opens and not ends and not credits:
-            return self._deliver(frame)
+            return self._deliver(frame, budget)
         key = bytes(frame[1:FRAME_HEADER_LEN])
         before, credit_before = self.streams.get(key), self.credit.get(key)
         if opens and before != "open":
@@ -366,7 +449,7 @@ class IxtHost:
             self.streams[key] = "ended"
         elif credits and before == "open":
             self.credit[key] += struct.unpack_from("<I", bytes(frame[CREDIT_OFFSET : CREDIT_OFFSET + 4]))[0]
-        result = self._deliver(frame)
+        result = self._deliver(frame, budget)
         # A refused Open never opened; a Cancel, Error or Credit the guest found malformed (or never got) never
         # happened. After a trap the frame counts as delivered.
         if result == TRAPPED:
@@ -390,7 +473,15 @@ class IxtHost:
         if failure is not None:  # a host callback raised: a harness bug, not the guest's
             self._callback_error = None
             raise failure
+        self.last_trap_interrupt = is_interrupt(err)
         return trap_message(err.message if isinstance(err, Trap) else str(err))
+
+    def _unbounded(self) -> None:
+        """Unlimited fuel and no deadline again, after a bounded delivery."""
+        if self.interrupts == "fuel":
+            self.store.set_fuel(UNLIMITED_FUEL)
+        elif self.interrupts == "epoch":
+            self.store.set_epoch_deadline(NO_DEADLINE)
 
     def _trap(self, phase: str, message: str) -> int:
         self.traps_seen += 1
@@ -400,15 +491,23 @@ class IxtHost:
             raise GuestTrap(message)
         return TRAPPED
 
-    def _deliver(self, frame) -> int:
+    def _deliver(self, frame, budget=(None, None)) -> int:
         length = len(frame)
         self.dispatching = frame[:FRAME_HEADER_LEN]
         phase, ptr = "alloc", 0
+        fuel, deadline = budget
+        bounded = fuel is not None or deadline is not None
+        if fuel is not None:
+            self.store.set_fuel(fuel)
+        elif deadline is not None:
+            self.store.set_epoch_deadline(deadline)
+        start = fuel if fuel is not None else (self.store.get_fuel() if self.interrupts == "fuel" else None)
         try:
             ptr = self._alloc(length) & 0xFFFFFFFF
             if ptr == 0:
                 self.alloc_refusals += 1
                 return ALLOC_REFUSED
+            self.last_ptr = ptr
             self.write(ptr, frame)
             phase = "handle"
             result = self._handle(ptr, length)
@@ -417,6 +516,11 @@ class IxtHost:
             return result & 0xFFFFFFFF
         except (Trap, WasmtimeError) as err:
             reason = self._trap_reason(err)
+            if start is not None:
+                self.last_fuel, start = start - self.store.get_fuel(), None
+            if bounded:
+                self._unbounded()  # the runtime's next calls (the dealloc below too) run without a bound
+                bounded = False
             if phase == "handle" and self.traps == "report" and self.dealloc_after_trap:
                 try:
                     self._dealloc(ptr, length)
@@ -425,6 +529,10 @@ class IxtHost:
             return self._trap(phase, reason)
         finally:
             self.dispatching = None
+            if start is not None:
+                self.last_fuel = start - self.store.get_fuel()
+            if bounded:
+                self._unbounded()
 
     # ---- the ixt imports ----
 
@@ -467,7 +575,8 @@ class IxtHost:
             self.streams[sid] = "ended"  # the runtime says the stream is gone: so it is, from now on
         return status
 
-    def _record(self, kind: str, sid: Optional[bytes], tail_head: bytes, payload, status: int, ends: bool, code=None) -> int:
+    def _record(self, kind: str, sid: Optional[bytes], tail_head: bytes, payload, status: int, ends: bool, code=None,
+                named: Optional[bytes] = None) -> int:
         self.calls += 1
         if ends and status == OK and sid is not None:
             self.streams[sid] = "ended"
@@ -475,7 +584,7 @@ class IxtHost:
             return status
         head = bytes([{"data": DATA, "close": CLOSE, "error": ERROR}[kind]]) + (sid or b"") + tail_head
         frame = head + payload if isinstance(payload, bytes) else (head if payload is None else b"")
-        call = Outbound(kind, sid or b"", frame, status, payload, code)
+        call = Outbound(kind, sid or b"", frame, status, payload, code, named or b"")
         if self.record:
             self.sent.append(call)
         if self.on_send is not None:
@@ -496,7 +605,7 @@ class IxtHost:
             status = OK
         if status == OK:
             self.credit[sid] -= u32(length)
-        return self._record("data", sid if refused is None else None, b"", payload or b"", status, False)
+        return self._record("data", sid if refused is None else None, b"", payload or b"", status, False, named=sid)
 
     def _send_close(self, id_ptr, id_len, reason):
         if self.memory is None:
@@ -508,7 +617,7 @@ class IxtHost:
         if status is None:
             status = OK
         tail = bytes([u32(reason) & 0xFF])
-        return self._record("close", sid if refused is None else None, tail, None, status, True, u32(reason))
+        return self._record("close", sid if refused is None else None, tail, None, status, True, u32(reason), sid)
 
     def _send_error(self, id_ptr, id_len, code, ptr, length):
         if self.memory is None:
@@ -521,4 +630,4 @@ class IxtHost:
         if status is None:
             status = OK
         tail = u32(code).to_bytes(4, "little")
-        return self._record("error", sid if refused is None else None, tail, message or b"", status, True, u32(code))
+        return self._record("error", sid if refused is None else None, tail, message or b"", status, True, u32(code), sid)
