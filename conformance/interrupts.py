@@ -98,7 +98,8 @@ NAMES = {A: "A", B: "B", C: "C", D: "D", E: "E"}
 class Spec:
     """A module's workload. `request(role)` is an Open's request payload (role "a" … "e"), `payload(k)` the k-th
     Data payload; `credit_a` the small credit of stream A, `credit_c` stream C's; `close_a` closes A during the
-    setup (for a module that answers only at the caller's Close, so A then holds queued frames)."""
+    setup (for a module that answers only at the caller's Close, so A then holds queued frames); a producer takes no
+    Data (the handler's default fails the stream), so only the target Data frame is sent to one."""
 
     module: str
     method: bytes = b""
@@ -109,6 +110,7 @@ class Spec:
     credit_c: int = UNLIMITED_CREDIT
     credit_step: int = 64  # the target Credit on A
     close_a: bool = False
+    takes_data: bool = True
 
     def open(self, i: bytes, role: str, credit: int) -> bytes:
         return open_frame(i, self.method, self.context, self.request(role), credit)
@@ -127,17 +129,18 @@ SPECS = {
         Spec("stream_counter", payload=lambda k: b"count %d" % k, close_a=True),
         Spec("stream_lines", method=b"lines", payload=lambda k: b"end of line %d\nstart \xc3" % k if k % 2 else
              b"\xa9 of %d\r\nand\n" % k),
-        Spec("stream_json", method=b"json", credit_a=30, credit_c=30,
+        Spec("stream_json", method=b"json", credit_a=30, credit_c=30, takes_data=False,
              request=lambda role: b'{"count":%d,"prefix":"p\\u00e9"}' % (3 if role == "d" else 5)),
         Spec("json_canon", method=b"json.canon", credit_a=8,
              payload=lambda k: b'{ "k" : [ 1 , 2.50 , "x\\u0041%d" , { } ] , "t" : true }' % k),
-        Spec("stream_ticker", credit_a=1, credit_c=2, request=_ticks({"d": 3}, 5)),
+        Spec("stream_ticker", credit_a=1, credit_c=2, takes_data=False, request=_ticks({"d": 3}, 5)),
         Spec("fixtures/author_available", credit_a=1,
              payload=lambda k: (b"check" if k % 2 else b"avail") + struct.pack("<I", 64 + 8 * k)),
-        Spec("fixtures/author_concat", credit_a=8, credit_c=0, request=lambda role: b"2 3" if role == "d" else b"3 2"),
+        Spec("fixtures/author_concat", credit_a=8, credit_c=0, takes_data=False,
+             request=lambda role: b"2 3" if role == "d" else b"3 2"),
         Spec("fixtures/author_hog", payload=lambda k: b"big %d" % (100 + k) if k % 2 else b"hog %d" % k),
         Spec("fixtures/author_keeper", payload=lambda k: b"chunk %d" % k, close_a=True),
-        Spec("fixtures/author_ticker", credit_a=8, credit_c=0, request=_ticks({"d": 3}, 4)),
+        Spec("fixtures/author_ticker", credit_a=8, credit_c=0, takes_data=False, request=_ticks({"d": 3}, 4)),
         Spec("fixtures/author_trapper", payload=lambda k: b"deep %d" % (k % 4) if k % 2 else b"trapper %d" % k),
         Spec("fixtures/author_upper", payload=lambda k: ("upper %d ß" % k).encode()),
         Spec("fixtures/author_words", payload=lambda k: b"the cat and the hat %d the end" % k),
@@ -150,8 +153,9 @@ SPECS = {
 def setup_steps(s: Spec) -> list:
     steps = [("frame", s.open(A, "a", s.credit_a)), ("frame", s.open(B, "b", UNLIMITED_CREDIT)),
              ("frame", s.open(C, "c", s.credit_c))]
-    steps += [("frame", data_frame(A, s.payload(0))), ("frame", data_frame(A, s.payload(1))),
-              ("frame", data_frame(B, s.payload(2))), ("frame", data_frame(C, s.payload(3)))]
+    if s.takes_data:
+        steps += [("frame", data_frame(A, s.payload(0))), ("frame", data_frame(A, s.payload(1))),
+                  ("frame", data_frame(B, s.payload(2))), ("frame", data_frame(C, s.payload(3)))]
     if s.close_a:
         steps.append(("frame", close_frame(A)))
     return steps
@@ -170,9 +174,11 @@ def target_frame(s: Spec, kind: str) -> bytes:
 
 def follow_up_steps(s: Spec) -> list:
     steps = [("frame", s.open(E, "e", UNLIMITED_CREDIT))]
-    steps += [("frame", data_frame(i, s.payload(10 + n))) for n, i in enumerate((A, C, D, E))]
-    steps += [("frame", credit_frame(A, 1 << 20)), ("unblock", B), ("frame", credit_frame(B, 0)),
-              ("frame", data_frame(B, s.payload(20)))]
+    if s.takes_data:
+        steps += [("frame", data_frame(i, s.payload(10 + n))) for n, i in enumerate((A, C, D, E))]
+    steps += [("frame", credit_frame(A, 1 << 20)), ("unblock", B), ("frame", credit_frame(B, 0))]
+    if s.takes_data:
+        steps.append(("frame", data_frame(B, s.payload(20))))
     steps += [("frame", close_frame(i)) for i in (A, B, C, D, E)]
     steps += [("frame", credit_frame(i, 1 << 20)) for i in (A, B, C, D, E)]
     return steps
@@ -469,10 +475,11 @@ def epoch_smoke(path: str, s: Spec, trials: int, rng: random.Random) -> tuple:
 
 # Long calls for the epoch test: producers whose Open sends many frames at once.
 EPOCH_SPECS = [
-    Spec("stream_ticker", credit_a=1, credit_c=2, request=_ticks({"d": 20000}, 5)),
-    Spec("fixtures/author_ticker", credit_a=8, credit_c=0, request=_ticks({"d": 20000}, 4)),
-    Spec("fixtures/author_concat", credit_a=8, credit_c=0, request=lambda role: b"200 40" if role == "d" else b"3 2"),
-    Spec("stream_json", method=b"json", credit_a=30, credit_c=30,
+    Spec("stream_ticker", credit_a=1, credit_c=2, takes_data=False, request=_ticks({"d": 20000}, 5)),
+    Spec("fixtures/author_ticker", credit_a=8, credit_c=0, takes_data=False, request=_ticks({"d": 20000}, 4)),
+    Spec("fixtures/author_concat", credit_a=8, credit_c=0, takes_data=False,
+         request=lambda role: b"400 40" if role == "d" else b"3 2"),
+    Spec("stream_json", method=b"json", credit_a=30, credit_c=30, takes_data=False,
          request=lambda role: b'{"count":%d,"prefix":"p"}' % (20000 if role == "d" else 5)),
 ]
 
