@@ -68,7 +68,8 @@ from abi import (  # noqa: E402  the ABI's numbers, from docs/abi.json
     UNLIMITED_CREDIT,
     WOULD_BLOCK,
 )
-from ixt_host import ALLOC_REFUSED, TRAPPED, ENGINES, IxtHost  # noqa: E402
+from ixt_host import ALLOC_REFUSED, ENGINES, TRAPPED, IxtHost, trap_message  # noqa: E402
+from wasmtime import Trap, WasmtimeError  # noqa: E402
 from streams_model import (  # noqa: E402
     cancel_frame,
     close_frame,
@@ -196,6 +197,7 @@ class Outcome:
     stopped: bool = False
     phase: Optional[str] = None  # where the stop hit: "alloc", "handle" or "dealloc"
     at_stop: int = 0  # len(calls) at the stop
+    after_first: int = 0  # len(calls) after the first export call after the stop
     open_at_stop: set = field(default_factory=set)  # streams open on the host's side at the stop
     lost_early: bool = False  # ixt_instance_lost() right after the stop
     lost_end: bool = False
@@ -245,12 +247,18 @@ class Runner:
             out.at_stop = len(host.sent) - mark
             out.open_at_stop = {i for i, state in host.streams.items() if state == "open"}
             out.lost_early = host.instance_lost()
+        post = ([("frame", frame)] if out.phase == "alloc" else []) + follow_up_steps(s)  # alloc: nothing delivered,
+        try:  # so the runtime delivers the frame again
             if out.phase == "handle" and (fuel or 0) % 2 == 1:
-                host.dealloc(host.last_ptr, len(frame))  # the runtime frees the buffer of the stopped call
-        try:
-            if out.phase == "alloc":
-                self.steps([("frame", frame)], out.results)  # nothing was delivered: the runtime tries again
-            self.steps(follow_up_steps(s), out.results)
+                try:
+                    host.dealloc(host.last_ptr, len(frame))  # the runtime frees the buffer of the stopped call
+                except (Trap, WasmtimeError) as err:
+                    raise Broken(f"ixt_dealloc of the stopped call's buffer trapped: {trap_message(str(err))}")
+            else:
+                self.steps(post[:1], out.results)
+                post = post[1:]
+            out.after_first = len(host.sent) - mark
+            self.steps(post, out.results)
             out.lost_end = host.instance_lost()
             if out.lost_end:
                 self._lost_checks(out)
@@ -336,6 +344,8 @@ def classify(ref: Outcome, got: Outcome, kind: str) -> tuple:
             if c[0] in told:
                 return "broken", f"lost: stream {NAMES.get(c[0], c[0])} got a second LOST_MESSAGE"
             told.append(c[0])
+        if len(got.calls) > got.after_first:
+            return "broken", "lost, yet it sent LOST_MESSAGE after the first call that followed the stop"
         missing = sorted(NAMES[i] for i in got.open_at_stop - set(told) if i != target)
         if missing:
             return "broken", f"lost, but stream(s) {', '.join(missing)}, open at the stop, got no LOST_MESSAGE"
@@ -377,6 +387,56 @@ def classify(ref: Outcome, got: Outcome, kind: str) -> tuple:
         if r != want_r and i not in skip:
             return "broken", f"a later {k}-frame for stream {NAMES.get(i, i)} got {r}, in the reference {want_r}"
     return "recovered", ""
+
+
+def self_check() -> list:
+    """The classifier on made-up points: a good "lost" and a good "recovered", then each with one fault planted.
+    Returns what it got wrong (empty when every plant is called broken and the good points are not)."""
+
+    def call(i, kind, payload=b"", code=None, status=OK):
+        return (i, kind, payload, code, status)
+
+    ref = Outcome([call(A, "data", b"a"), call(B, "data", b"b"), call(C, "data", b"c"), call(A, "close", None, 0)],
+                  [(A, DATA, 0), (C, DATA, 0)], 0, 100)
+    lost_err = [call(i, "error", LOST_TEXT, INTERNAL) for i in (A, B, C)]
+    lost = dict(calls=[ref.calls[0]] + lost_err, results=[(A, DATA, ALLOC_REFUSED), (C, DATA, ALLOC_REFUSED)],
+                target_result=TRAPPED, fuel=50, stopped=True, phase="handle", at_stop=1, after_first=4,
+                open_at_stop={A, B, C}, lost_early=True, lost_end=True)
+    failed = call(C, "error", TRAPPED_TEXT, INTERNAL)
+    recovered = dict(calls=ref.calls[:2] + [failed, ref.calls[3]], results=[(A, DATA, 0), (C, DATA, NOT_FOUND)],
+                     target_result=TRAPPED, fuel=50, stopped=True, phase="handle", at_stop=1, after_first=2,
+                     open_at_stop={A, B, C})
+    cases = [("a lost instance", lost, "lost"), ("a recovered instance", recovered, "recovered")]
+    plants = [
+        ("lost: B got no LOST_MESSAGE", lost, dict(calls=[ref.calls[0]] + lost_err[::2])),
+        ("lost: A got two", lost, dict(calls=[ref.calls[0]] + lost_err + lost_err[:1], after_first=5)),
+        ("lost: a LOST_MESSAGE after the first call", lost, dict(after_first=3)),
+        ("lost: Data after the loss", lost, dict(calls=[ref.calls[0]] + lost_err + [ref.calls[1]], after_first=5)),
+        ("lost: a frame delivered after the loss", lost, dict(results=[(A, DATA, 0)])),
+        ("lost: the flag set only at the next call", lost, dict(lost_early=False)),
+        ("lost: a record that differs before the stop", lost, dict(calls=[call(A, "data", b"x")] + lost_err)),
+        ("lost: the flag without the Errors", lost, dict(calls=ref.calls)),
+        ("recovered: B lost its Close", recovered, dict(calls=ref.calls[:2] + [failed])),
+        ("recovered: C sent after its Internal", recovered, dict(calls=ref.calls[:2] + [failed, ref.calls[2]])),
+        ("recovered: two streams failed", recovered,
+         dict(calls=[ref.calls[0], call(B, "error", TRAPPED_TEXT, INTERNAL), failed, ref.calls[3]])),
+        ("recovered: C's frame dropped without an Error", recovered, dict(calls=[ref.calls[i] for i in (0, 1, 3)])),
+        ("recovered: a LOST_MESSAGE without the flag", recovered,
+         dict(calls=ref.calls[:2] + [call(C, "error", LOST_TEXT, INTERNAL), ref.calls[3]])),
+        ("recovered: another stream's later frame answered otherwise", recovered,
+         dict(results=[(A, DATA, NOT_FOUND), (C, DATA, NOT_FOUND)])),
+        ("recovered: a failed stream after a stop in ixt_dealloc", recovered, dict(phase="dealloc")),
+    ]
+    wrong = []
+    for name, base, want in cases:
+        verdict, why = classify(ref, Outcome(**base), "data")
+        if verdict != want:
+            wrong.append(f"{name}: {verdict} {why}")
+    for name, base, change in plants:
+        verdict, _ = classify(ref, Outcome(**{**base, **change}), "data")
+        if verdict != "broken":
+            wrong.append(f"{name}: {verdict}, not broken")
+    return wrong
 
 
 # ---- the sweep ----
@@ -500,6 +560,14 @@ def run(build: str = str(ROOT / "build"), out=print, *, full: Optional[bool] = N
     if fuel is not None:
         mode = f"fuel {fuel} only"
     out(f"interrupts: calls stopped by fuel ({mode})")
+    wrong = self_check()
+    if wrong:
+        failed += 1
+        out("FAIL interrupts: the classifier is wrong on made-up points: " + "; ".join(wrong))
+    else:
+        passed += 1
+        out("ok   interrupts: the classifier calls each of 15 planted faults broken, and a good lost and a good "
+            "recovered point what they are")
     tallies = []
     for name in names:
         if name not in SPECS:
