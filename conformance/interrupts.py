@@ -82,7 +82,7 @@ from streams_model import (  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("open", "data", "close", "cancel", "error", "credit")
-POINTS = 60  # fuel values tried per module and frame kind in CI
+POINTS = 100  # fuel values tried per module and frame kind in CI
 EPOCH_TRIALS = 6  # epoch stops per long call in CI (IXT_INTERRUPTS=full: 50)
 LOST_TEXT = LOST_MESSAGE.encode()
 TRAPPED_TEXT = TRAPPED_MESSAGE.encode()
