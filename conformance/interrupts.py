@@ -40,6 +40,10 @@ each stop must end recovered or lost.
     IXT_INTERRUPTS=full python3 conformance/interrupts.py  # every point
     python3 conformance/interrupts.py --seed 7 --points 100 --modules stream_echo,author_words --kinds open,data
     python3 conformance/interrupts.py --modules stream_echo --kinds open --fuel 1234   # one point, in detail
+
+A point in detail shows the wasm stack where the call stopped (and where a later call trapped): by function
+index, or by name with a build that keeps them (`npx asc examples/stream_echo.ts --target release --debug -o
+/tmp/named/stream_echo.wasm`, then `--build /tmp/named`: the same code, the same points).
 """
 
 import argparse
@@ -196,6 +200,7 @@ class Outcome:
     fuel: Optional[int]  # the target delivery's fuel (uninterrupted: what it needs)
     stopped: bool = False
     phase: Optional[str] = None  # where the stop hit: "alloc", "handle" or "dealloc"
+    where: str = ""  # the wasm stack at the stop (names with a --debug build)
     at_stop: int = 0  # len(calls) at the stop
     after_first: int = 0  # len(calls) after the first export call after the stop
     open_at_stop: set = field(default_factory=set)  # streams open on the host's side at the stop
@@ -225,7 +230,8 @@ class Runner:
             if results is not None:
                 results.append((bytes(arg[1:17]), arg[0], result))
             if result == TRAPPED:
-                raise Broken(f"a later call trapped: {host.last_trap} (in {host.last_trap_phase})")
+                raise Broken(f"a later call trapped: {host.last_trap} (in {host.last_trap_phase} at "
+                             f"{host.last_trap_where})")
 
     def run(self, s: Spec, kind: str, fuel: Optional[int] = None, epoch: Optional[Callable] = None) -> Outcome:
         host = self.host
@@ -243,7 +249,7 @@ class Runner:
         if result == TRAPPED:
             if not host.last_trap_interrupt:
                 out.problems.append(f"the target call trapped by itself: {host.last_trap} (in {host.last_trap_phase})")
-            out.stopped, out.phase = True, host.last_trap_phase
+            out.stopped, out.phase, out.where = True, host.last_trap_phase, host.last_trap_where
             out.at_stop = len(host.sent) - mark
             out.open_at_stop = {i for i, state in host.streams.items() if state == "open"}
             out.lost_early = host.instance_lost()
@@ -457,7 +463,7 @@ class Tally:
 
 def detail(ref: Outcome, got: Outcome, out=print) -> None:
     """One point in full: where it stopped, the lost state, each stream's record against the reference."""
-    out(f"     stopped: {got.stopped} in {got.phase}; {LOST_EXPORT}: {int(got.lost_early)} after the stop, "
+    out(f"     stopped: {got.stopped} in {got.phase} at {got.where or '?'}; {LOST_EXPORT}: {int(got.lost_early)} after the stop, "
         f"{int(got.lost_end)} at the end; open at the stop: {sorted(NAMES.get(i, '?') for i in got.open_at_stop)}; "
         f"{got.at_stop} calls before the stop")
     have, want = records(got.calls), records(ref.calls)

@@ -26,7 +26,8 @@ Beyond that, for the hardening suites (memory_caps.py, refusals.py, traps.py):
   (wasmtime `Store.set_fuel`); `dispatch(frame, epoch_deadline=N)` stops it N epoch ticks from now (another
   thread calls `ENGINES["epoch"].increment_epoch()`). Every other call has unlimited fuel and no deadline. A
   stop is a trap like any other (with traps="report", TRAPPED and `last_trap`), and `last_trap_interrupt` is
-  True for it (False for any other trap); `last_fuel` is the fuel the last delivery used (fuel mode).
+  True for it (False for any other trap), `last_trap_where` its wasm stack; `last_fuel` is the fuel the last
+  delivery used (fuel mode).
 - `instance_lost()`: the module's `ixt_instance_lost` export (docs/abi.json "interrupts", LOST_EXPORT): True
   once a call was stopped where the module cannot vouch for its memory; False when the module lacks it. A lost
   instance's `ixt_alloc` returns 0, which `dispatch` reports as ALLOC_REFUSED. `handle_at(ptr, frame)` calls
@@ -221,6 +222,16 @@ def trap_message(text: str) -> str:
     return lines[0] if lines else "trap"
 
 
+def trap_where(err: Exception) -> str:
+    """Where a trap hit: the wasm functions on its stack, innermost first, by name when the module has a name
+    section (a build with --debug), else by index ("#54+3": function 54, 3 bytes into its body)."""
+    try:
+        frames = err.frames if isinstance(err, Trap) else []
+    except Exception:  # noqa: BLE001 - no backtrace to show
+        return ""
+    return " < ".join(f"{f.func_name or '#%d' % f.func_index}+{f.func_offset}" for f in frames or [])
+
+
 def u32(value: int) -> int:
     return value & 0xFFFFFFFF
 
@@ -281,6 +292,7 @@ class IxtHost:
             self.store.set_epoch_deadline(NO_DEADLINE)
         self.last_fuel: Optional[int] = None  # fuel used by the last delivery (fuel mode)
         self.last_trap_interrupt = False  # the last trap was a stop (fuel or epoch), not the guest's own
+        self.last_trap_where = ""  # its wasm stack (trap_where)
         self.last_ptr = 0  # the last buffer ixt_alloc returned
         if memory_cap is not None:
             self.store.set_limits(memory_size=memory_cap)
@@ -474,6 +486,7 @@ class IxtHost:
             self._callback_error = None
             raise failure
         self.last_trap_interrupt = is_interrupt(err)
+        self.last_trap_where = trap_where(err)
         return trap_message(err.message if isinstance(err, Trap) else str(err))
 
     def _unbounded(self) -> None:
