@@ -14,6 +14,8 @@ import {
   DEBUG_MODULE,
   IXT_IMPORTS,
   IXT_MODULE,
+  LOST_EXPORT,
+  LOST_EXPORT_TYPE,
   MEMORY_EXPORT,
   REQUIRED_FUNCTION_EXPORTS,
   WASI_COMMAND_EXPORT,
@@ -120,6 +122,17 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
       };
     }
     if (entry.name === ABI_REVISION_EXPORT) return revisionLine(entry);
+    if (entry.name === LOST_EXPORT) {
+      if (entry.kind === "function" && sameType(entry.type, LOST_EXPORT_TYPE)) {
+        return { ok: true, item: entry.name, found, message: "says whether the instance is lost" };
+      }
+      return {
+        ok: false,
+        item: entry.name,
+        found,
+        message: `expected a function ${formatType(LOST_EXPORT_TYPE)}: re-export the SDK's (${EXPORTS_HINT})`,
+      };
+    }
     if (entry.name === MEMORY_EXPORT) {
       if (entry.kind === "memory") return { ok: true, item: entry.name, found };
       return { ok: false, item: entry.name, found, message: "must be the module's memory" };
