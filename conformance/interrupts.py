@@ -2,7 +2,8 @@
 
 A runtime bounds every guest call, and wasmtime stops a call at a function entry or a loop back-edge: inside the
 author's code, the SDK's tables, the allocator or the collector. For each module and each frame kind that runs
-code (Open, Data, Close, Cancel, Error, Credit with queued frames) this suite sets up an instance with three open
+code (Open, Data, Close, Cancel, Error, Credit with queued frames, and a Data frame whose answer the host refuses
+WouldBlock, so its stream joins the retry list in the stopped call) this suite sets up an instance with three open
 streams (A: frames queued behind small credit; B: blocked on the retry list, the host answering its Data
 WouldBlock; C: open), delivers the target frame with fuel 0, 1, 2, … below what the call needs (each value one
 interrupt point; the need is measured by an uninterrupted run first), then, on the same instance with unlimited
@@ -85,7 +86,9 @@ from streams_model import (  # noqa: E402
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-KINDS = ("open", "data", "close", "cancel", "error", "credit")
+# "blocked": a Data frame whose answer the host refuses WouldBlock, so the stream joins the retry list in the
+# stopped call (a producer's: a Credit frame whose tick is refused so).
+KINDS = ("open", "data", "close", "cancel", "error", "credit", "blocked")
 POINTS = 100  # fuel values tried per module and frame kind in CI
 EPOCH_TRIALS = 6  # epoch stops per long call in CI (IXT_INTERRUPTS=full: 50)
 LOST_TEXT = LOST_MESSAGE.encode()
@@ -174,6 +177,7 @@ def target_frame(s: Spec, kind: str) -> bytes:
         "cancel": lambda: cancel_frame(C),
         "error": lambda: error_frame(C, UNKNOWN, "the caller failed: ünïcode".encode()),
         "credit": lambda: credit_frame(A, s.credit_step),
+        "blocked": lambda: data_frame(C, s.payload(5)) if s.takes_data else credit_frame(C, s.credit_step),
     }[kind]()
 
 
@@ -181,7 +185,7 @@ def follow_up_steps(s: Spec) -> list:
     steps = [("frame", s.open(E, "e", UNLIMITED_CREDIT))]
     if s.takes_data:
         steps += [("frame", data_frame(i, s.payload(10 + n))) for n, i in enumerate((A, C, D, E))]
-    steps += [("frame", credit_frame(A, 1 << 20)), ("unblock", B), ("frame", credit_frame(B, 0))]
+    steps += [("frame", credit_frame(A, 1 << 20)), ("unblock", B), ("frame", credit_frame(B, 0)), ("unblock", C)]
     if s.takes_data:
         steps.append(("frame", data_frame(B, s.payload(20))))
     steps += [("frame", close_frame(i)) for i in (A, B, C, D, E)]
@@ -236,6 +240,8 @@ class Runner:
     def run(self, s: Spec, kind: str, fuel: Optional[int] = None, epoch: Optional[Callable] = None) -> Outcome:
         host = self.host
         self.steps(setup_steps(s), None)
+        if kind == "blocked":
+            self.blocked.add(C)  # until the follow-up unblocks it, after B
         mark = len(host.sent)
         frame = target_frame(s, kind)
         if epoch is not None:
@@ -366,7 +372,7 @@ def classify(ref: Outcome, got: Outcome, kind: str) -> tuple:
         return "broken", "sent LOST_MESSAGE, yet ixt_instance_lost() is 0"
     if len(failed) > 1:
         return "broken", f"streams {', '.join(NAMES.get(i, '?') for i in failed)} all got Internal"
-    if failed and (got.phase != "handle" or failed[0] not in (target, B)):
+    if failed and (got.phase != "handle" or failed[0] not in (target, B)):  # the frame's, or retried at the end
         return "broken", f"stream {NAMES.get(failed[0], '?')} got Internal after a stop in {got.phase}"
     # An Open stopped before its stream was in the table: the runtime saw it fail (no result), nothing was sent for
     # it and its later frames find no stream (Data NotFound), as for an Open that was never made.
