@@ -105,7 +105,7 @@ ${declaration}
   );
   revision.mutable = await buildWithPreset(
     "revision_mutable",
-    revisionModule("export let ixt_abi_revision: i32 = 1;"),
+    revisionModule("export let ixt_abi_revision: i32 = 2;"),
     "release",
   );
 }, 120_000);
@@ -118,7 +118,8 @@ describe("ixt-as check", () => {
     expect(out).toMatch(/ok {3}ixt_module_handle_server_stream +\(i32, i32\) -> i32/);
     expect(out).toMatch(/ok {3}ixt_dealloc +\(i32, i32\) -> \(\)/);
     expect(out).toMatch(/ok {3}memory +memory/);
-    expect(out).toMatch(/ok {3}ixt_abi_revision +i32 = 1 +# ABI revision 1$/m);
+    expect(out).toMatch(/ok {3}ixt_instance_lost +\(\) -> i32/);
+    expect(out).toMatch(/ok {3}ixt_abi_revision +i32 = 2 +# ABI revision 2$/m);
     expect(out.split("\n").at(-1)).toBe("ok: the module matches the ixt server-stream ABI");
   });
 
@@ -126,14 +127,14 @@ describe("ixt-as check", () => {
     const none = await ixtAs("check", revision.none);
     expect(none.code).toBe(0);
     expect(none.out).toMatch(
-      /warn ixt_abi_revision +missing +-> the module does not say which ABI revision it implements \(this ixt-as knows revision 1\)/,
+      /warn ixt_abi_revision +missing +-> the module does not say which ABI revision it implements \(this ixt-as knows revision 2\)/,
     );
     expect(none.out.split("\n").at(-1)).toBe("ok: the module matches the ixt server-stream ABI (1 warning)");
 
     const other = await ixtAs("check", revision.other);
     expect(other.code).toBe(0);
     expect(other.out).toMatch(
-      /warn ixt_abi_revision +i32 = 7 +-> ABI revision 7, but this ixt-as knows revision 1/,
+      /warn ixt_abi_revision +i32 = 7 +-> ABI revision 7, but this ixt-as knows revision 2/,
     );
 
     const mutable = await ixtAs("check", revision.mutable);
