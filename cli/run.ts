@@ -62,6 +62,9 @@ function utf8SequenceAt(bytes: Uint8Array, at: number): number {
   return 0;
 }
 
+// Decodes one valid sequence at a time, which keeps a BOM (the default decoder drops a leading one).
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
 const JSON_ESCAPES: Record<string, string> = {
   '"': '\\"',
   "\\": "\\\\",
@@ -75,6 +78,9 @@ const JSON_ESCAPES: Record<string, string> = {
 // U+200B, separators other than the space, surrogates, private use and unassigned ones.
 const HIDDEN = /^[\p{C}\p{Z}]$/u;
 const u16 = (unit: number) => `\\u${unit.toString(16).padStart(4, "0")}`;
+
+/** A byte that is printable ASCII other than `"` and the backslash: shown as itself. */
+const plainAscii = (byte: number) => byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c;
 
 /** One character as it appears in the text column: itself, or a JSON escape when it would not be seen. */
 function shownChar(char: string): string {
@@ -94,6 +100,14 @@ export function payloadText(bytes: Uint8Array, limit = Infinity): string {
   let out = '"';
   let at = 0;
   while (at < bytes.length) {
+    // A run of printable ASCII other than the quote and the backslash, the common case, stands for itself.
+    let end = at;
+    while (end < bytes.length && end < limit && plainAscii(bytes[end])) end++;
+    if (end > at) {
+      out += Buffer.from(bytes.buffer, bytes.byteOffset + at, end - at).toString("latin1");
+      at = end;
+      continue;
+    }
     const len = utf8SequenceAt(bytes, at);
     if (at + Math.max(len, 1) > limit) break;
     if (len === 0) {
@@ -101,7 +115,7 @@ export function payloadText(bytes: Uint8Array, limit = Infinity): string {
       at += 1;
       continue;
     }
-    out += shownChar(Buffer.from(bytes.buffer, bytes.byteOffset + at, len).toString("utf8"));
+    out += shownChar(utf8.decode(bytes.subarray(at, at + len)));
     at += len;
   }
   out += '"';
