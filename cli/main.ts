@@ -30,7 +30,7 @@ commands:
   check <module.wasm>   check the module's imports and exports against the ixt ABI
   run <module.wasm>     open a stream in the host shim, feed it and print every frame
 
-Run "ixt-as <command> --help" for a command's options.`;
+Run "ixt-as <command> --help" for a command's options and exit statuses.`;
 
 export const CHECK_USAGE = `usage: ixt-as check [--wasi] <module.wasm>…
 
