@@ -300,7 +300,9 @@ const MAX_CREDIT_GRANT = 0xffffffff;
  * `SHOWN_PAYLOAD_BYTES` unless `options.full`. Stops at the first failure: a trap (the failure names the
  * author's source line first, in a debug build, then the module's abort message; under the frame that
  * trapped, the source frames of a debug build, or that the source line needs one) or a frame the host
- * could not deliver. Does not print the summary (`summaryLine`).
+ * could not deliver. Does not print the summary (`summaryLine`). When the stream is still open with
+ * limited credit at the end, it asks the module whether it was waiting for credit (one more Credit frame,
+ * every send answered WouldBlock, nothing printed): do not use the instance for anything else afterwards.
  */
 export function runPlan(
   host: IxtHost,
