@@ -25,7 +25,7 @@ import {
   StreamSender,
   registerMethod,
   setStreamQueueLimit,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 /** The largest text a frame may carry (1 MiB). */
 const MAX_TEXT_BYTES: usize = 1 << 20;
@@ -57,4 +57,4 @@ class JsonCanon extends ServerStreamHandler {
 setStreamQueueLimit(2 * (MAX_TEXT_BYTES + QUEUED_FRAME_OVERHEAD));
 registerMethod("json.canon", () => new JsonCanon());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

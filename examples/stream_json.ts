@@ -25,7 +25,7 @@ import {
   StreamFrame,
   StreamSender,
   registerMethod,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 /** A larger request is refused before it is looked at. */
 const MAX_REQUEST_BYTES: usize = 64 * 1024;
@@ -91,4 +91,4 @@ class JsonTicker extends ProducerHandler {
 
 registerMethod("json", () => new JsonTicker()); // any other method is answered Unimplemented
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

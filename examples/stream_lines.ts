@@ -23,7 +23,7 @@ import {
   registerMethod,
   validUtf8Len,
   writeValidUtf8,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 /** The longest line, in bytes without its LF. */
 const MAX_LINE_BYTES: i32 = 1 << 20;
@@ -79,4 +79,4 @@ class Lines extends ServerStreamHandler {
 
 registerMethod("lines", () => new Lines());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

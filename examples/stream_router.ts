@@ -14,7 +14,7 @@ import {
   errorCodeFor,
   isSent,
   registerMethod,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 class AuthorizedEcho extends ServerStreamHandler {
   override onOpen(stream: StreamSender, frame: StreamFrame): OpenDecision {
@@ -30,4 +30,4 @@ class AuthorizedEcho extends ServerStreamHandler {
 
 registerMethod("echo", () => new AuthorizedEcho());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

@@ -13,7 +13,7 @@ import {
   StreamSender,
   parseDecimal,
   registerServerStreamHandler,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 /** The largest count accepted, so a request cannot keep a stream busy forever. */
 const MAX_COUNT: u32 = 1_000_000;
@@ -38,4 +38,4 @@ class Ticker extends ProducerHandler {
 
 registerServerStreamHandler(() => new Ticker());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

@@ -29,7 +29,7 @@ import {
   isSent,
   memoryAvailable,
   registerServerStreamHandler,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 /**
  * Working memory per payload byte, generously: the carried copy (1), the decoded string (2 per UTF-16
@@ -93,4 +93,4 @@ class Upper extends ServerStreamHandler {
 
 registerServerStreamHandler(() => new Upper());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";
