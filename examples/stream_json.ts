@@ -42,6 +42,7 @@ class JsonTicker extends ProducerHandler {
   private count: u32 = 0;
   private prefix: string = "";
 
+  // #region request
   override start(stream: StreamSender, frame: StreamFrame): OpenDecision {
     if (frame.payloadLen > MAX_REQUEST_BYTES) return OpenDecision.reject(StreamErrorCode.InvalidArgument);
     const r = reader;
@@ -68,7 +69,9 @@ class JsonTicker extends ProducerHandler {
       r.error == JsonError.NoMemory ? StreamErrorCode.ResourceExhausted : StreamErrorCode.InvalidArgument,
     );
   }
+  // #endregion request
 
+  // #region frame
   override produce(stream: StreamSender): bool {
     const seq = this.next;
     if (seq > this.count) return false; // done: the stream closes with Normal
@@ -87,6 +90,7 @@ class JsonTicker extends ProducerHandler {
     else if (this.offerData(stream, w.out.dataStart, w.out.length)) this.next++;
     return true;
   }
+  // #endregion frame
 }
 
 registerMethod("json", () => new JsonTicker()); // any other method is answered Unimplemented

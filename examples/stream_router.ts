@@ -17,10 +17,12 @@ import {
 } from "ixt-sdk-as";
 
 class AuthorizedEcho extends ServerStreamHandler {
+  // #region authorize
   override onOpen(stream: StreamSender, frame: StreamFrame): OpenDecision {
     if (frame.contextLen == 0) return OpenDecision.reject(StreamErrorCode.PermissionDenied);
     return OpenDecision.accept();
   }
+  // #endregion authorize
 
   override onData(stream: StreamSender, frame: StreamFrame): void {
     const status = stream.sendData(frame.payloadPtr, frame.payloadLen);

@@ -1,10 +1,12 @@
 // The API reference in docs/reference/, generated from the doc comments with TypeDoc and
 // typedoc-plugin-markdown (committed Markdown, readable on the forge and offline).
 //
-//   node scripts/docs.mjs           (npm run docs)        regenerate docs/reference/
+//   node scripts/docs.mjs           (npm run docs)        regenerate docs/reference/, and the code blocks
+//                                                         of the README and the guides (scripts/doc-blocks.mjs)
 //   node scripts/docs.mjs --check   (npm run docs:check)  exit 1 when an exported symbol or a public member
 //                                                         has no doc comment, a {@link} is broken, or the
-//                                                         committed reference differs from a fresh one
+//                                                         committed reference differs from a fresh one,
+//                                                         or a code block differs from its file
 //
 // Two references: the AssemblyScript API (the package's `index.ts` and `exports.ts`, type-checked against
 // AssemblyScript's standard library) and the JavaScript API (`ixt-sdk-as`, the host shim, and
@@ -17,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as td from "typedoc";
+import { documents, syncBlocks } from "./doc-blocks.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const REFERENCE = join(root, "docs", "reference");
@@ -440,6 +443,20 @@ try {
   );
 
   writeFileSync(join(out, "constants.md"), constantsPage(out));
+
+  // The README's and the guides' code blocks, from the files they name (scripts/doc-blocks.mjs).
+  for (const doc of documents(root)) {
+    const text = readFileSync(join(root, doc), "utf8");
+    const synced = syncBlocks(root, text);
+    if (synced === text) continue;
+    if (check) {
+      console.error(`docs: a code block of ${doc} differs from the file it names; run npm run docs`);
+      problems++;
+    } else {
+      writeFileSync(join(root, doc), synced);
+      console.log(`docs: code blocks of ${doc} rewritten from their files`);
+    }
+  }
 
   let failed = problems > 0;
   if (failed) console.error(`docs: ${problems} problem(s) above: give each exported symbol a doc comment`);
