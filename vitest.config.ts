@@ -8,7 +8,7 @@ export default defineConfig({
     alias: { "ixt-sdk-as/testing": fileURLToPath(new URL("host-shim/testing.ts", import.meta.url)) },
   },
   test: {
-    include: ["tests/**/*.test.ts", "examples/**/*.test.ts"],
+    include: ["tests/**/*.test.ts", "examples/**/*.test.ts", "docs/guides/examples/**/*.test.ts"],
     // Builds the modules the tests load, skipped when none of their inputs changed.
     globalSetup: ["scripts/vitest-setup.mjs"],
     testTimeout: 60_000,

@@ -180,17 +180,6 @@ scenario(
     ],
 )
 scenario(
-    "sum: each frame's decimal numbers are summed in place; a field that is not a number fails the stream",
-    ["stream_sum"],
-    [
-        step(open_(a)),
-        step(data(a, b"12 7  30"), 0, [out(data(a, b"sum=49 count=3"))]),
-        step(data(a, b""), 0, [out(data(a, b"sum=0 count=0"))]),
-        step(data(a, b"1 2x"), 0, [out(error(a, INVALID_ARGUMENT, b"not a number at byte 3"))]),
-        step(close(a, NORMAL), NOT_FOUND),
-    ],
-)
-scenario(
     "abort: an explicit abort sends Internal with its message on the dispatched stream, then traps",
     HOOKS,
     [

@@ -111,8 +111,9 @@ describe("the README and the guides", () => {
           );
           continue;
         }
-        // Built and tested by CI: the examples (each with its test) and the project `ixt-as init` writes.
-        expect(path, where).toMatch(/^(examples\/|templates\/init\/)/);
+        // Built and tested by CI: the examples and the guides' own (each with its test beside it), and the
+        // project `ixt-as init` writes.
+        expect(path, where).toMatch(/^(examples\/|docs\/guides\/examples\/|templates\/init\/)/);
         expect(
           block.body,
           `${where} differs from ${path}${region ? `#${region}` : ""}: run npm run docs`,

@@ -1,9 +1,9 @@
-// examples/stream_sum.ts in the host shim. In your project: copy the module into assembly/ and this test
+// docs/guides/examples/stream_sum.ts in the host shim. In your project: copy the module into assembly/ and this test
 // into tests/, and make MODULE say "assembly/stream_sum.ts" (loadModule builds it with your asconfig.json).
 import { StreamErrorCode, dataTexts, isError, loadModule, streamIdOf } from "ixt-sdk-as/testing";
 import { describe, expect, it } from "vitest";
 
-const MODULE = "examples/stream_sum.ts";
+const MODULE = "docs/guides/examples/stream_sum.ts";
 
 describe("stream_sum", () => {
   it("answers each frame of decimal numbers with their sum and count", async () => {
