@@ -442,7 +442,8 @@ try {
     TASKS.host,
   );
 
-  writeFileSync(join(out, "constants.md"), constantsPage(out));
+  // The constants' page links the pages both references generated: only when both did.
+  if (problems === 0) writeFileSync(join(out, "constants.md"), constantsPage(out));
 
   // The README's and the guides' code blocks, from the files they name (scripts/doc-blocks.mjs).
   for (const doc of documents(root)) {
