@@ -142,7 +142,13 @@ const TASKS = {
       "OPEN_HEADROOM",
     ],
     Logging: ["log", "LogLevel", "LOG_ENABLED"],
-    "ABI exports": ["ixt_module_handle_server_stream", "ixt_alloc", "ixt_dealloc", "ixt_abi_revision"],
+    "ABI exports": [
+      "ixt_module_handle_server_stream",
+      "ixt_alloc",
+      "ixt_dealloc",
+      "ixt_instance_lost",
+      "ixt_abi_revision",
+    ],
     [CONSTANTS]: [
       "FrameKind",
       "InteractionKind",
