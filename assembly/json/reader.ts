@@ -316,7 +316,6 @@ export class JsonReader {
       this.failure = error;
       this.failureAt = this.tokenStartAt - this.ptr;
       this.memberName = member;
-      this.expected = EXPECT_NOTHING; // a read that fails says what it wanted after this
     }
     this.current = JsonToken.Error;
     return false;
