@@ -11,6 +11,7 @@
 //   AFTER_KEY ──:──▶ value;   AFTER_VALUE ──,──▶ key or value;  ──} or ]──▶ pop
 // A pop leaves AFTER_VALUE in the parent, or DONE at the top.
 
+import { DEBUG } from "rt/common";
 import { memoryAvailable } from "../gc";
 import { decodeUtf8 } from "../utf8";
 import { JsonError, jsonErrorMessage } from "./errors";
@@ -467,12 +468,11 @@ export class JsonReader {
     return false;
   }
 
-  /** Fails with `WrongType`: a read wanted `expected` and found `got`. */
+  /** Fails with `WrongType`: a read wanted `expected` and found `got` (a token, so not stopped yet). */
   private wrongType(expected: u8, got: JsonToken): void {
-    if (this.failure == JsonError.None) {
-      this.fail(JsonError.WrongType);
-      this.noteFound(expected, got);
-    } else this.current = JsonToken.Error;
+    if (DEBUG) assert(this.failure == JsonError.None);
+    this.fail(JsonError.WrongType);
+    this.noteFound(expected, got);
   }
 
   /** Keeps what the read that just failed wanted and found, for errorMessage. */
@@ -481,12 +481,11 @@ export class JsonReader {
     this.found = got;
   }
 
-  /** Fails with `OutOfRange` for a read of `type` (EXPECT_U32 …); 0. */
+  /** Fails with `OutOfRange` for a read of `type` (EXPECT_U32 …), which took a number; 0. */
   private outOfRange(type: u8): u64 {
-    if (this.failure == JsonError.None) {
-      this.fail(JsonError.OutOfRange);
-      this.expected = type;
-    }
+    if (DEBUG) assert(this.failure == JsonError.None);
+    this.fail(JsonError.OutOfRange);
+    this.expected = type;
     return 0;
   }
 
