@@ -5,7 +5,8 @@ in wasmtime, with a host that defines only the `ixt` imports (and WASI for the W
 Then the hardening suites, against the same build: host refusals (refusals.py), reject codes of every width
 (reject_codes.py), traps (traps.py)
 and memory caps (memory_caps.py: every example under a 64 MiB cap, tests/fixtures/capped_echo.ts under 8 MiB),
-and JSON (json_suite.py: json_canon over JSONTestSuite, mutations, 1,000 texts of 1 MiB under 64 MiB),
+and JSON (json_suite.py: json_canon over JSONTestSuite, mutations, 1,000 texts of 1 MiB under 64 MiB;
+json_memory.py: JsonReader.readString answers NoMemory under an 8 MiB cap, never traps),
 and the module author's own code under caps (author_memory.py).
 
     pip install -r conformance/requirements.txt
@@ -23,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import author_memory  # noqa: E402
+import json_memory  # noqa: E402
 import json_suite  # noqa: E402
 import memory_caps  # noqa: E402
 import refusals  # noqa: E402
@@ -141,7 +143,7 @@ def main() -> int:
             passed += 1
             print(f"ok   {name}")
     if "--quick" not in sys.argv:
-        for suite in (refusals, reject_codes, traps, memory_caps, json_suite, author_memory):
+        for suite in (refusals, reject_codes, traps, memory_caps, json_suite, json_memory, author_memory):
             suite_passed, suite_failed = suite.run(str(BUILD), out=lambda line: print(line, flush=True))
             passed, failed = passed + suite_passed, failed + suite_failed
     print(f"{passed} passed, {failed} failed")

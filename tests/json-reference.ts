@@ -42,3 +42,26 @@ export function compactForm(text: string): string {
   for (const token of tokens(text)) out += token.startsWith('"') ? JSON.stringify(JSON.parse(token)) : token;
   return out;
 }
+
+/**
+ * The seed of every property test in the JSON tests: fixed, so that CI finds the same counterexample on
+ * every run; a new one when a soak or fuzz run asks for more (IXT_SOAK, IXT_SOAK_FRAMES or
+ * IXT_FUZZ_FRAMES set), printed so that a failure can be replayed with IXT_JSON_SEED. fast-check prints
+ * the seed and the shrunk counterexample's path on failure; keep the counterexample as a fixed case.
+ */
+export const PROPERTY_SEED: number = (() => {
+  if (process.env.IXT_JSON_SEED) return Number(process.env.IXT_JSON_SEED);
+  const fresh = ["IXT_SOAK", "IXT_SOAK_FRAMES", "IXT_FUZZ_FRAMES"].some((name) => process.env[name]);
+  if (!fresh) return 0x1d5e_ed01;
+  const seed = (Date.now() ^ Math.floor(Math.random() * 0x7fff_ffff)) | 0;
+  console.log(`JSON property tests: seed ${seed} (replay with IXT_JSON_SEED=${seed})`);
+  return seed;
+})();
+
+/** fast-check's options for a property run: `numRuns` runs from PROPERTY_SEED. */
+export const runs = (numRuns: number) => ({ numRuns, seed: PROPERTY_SEED });
+
+/** Powers of ten and their neighbours (10^k - 1, 10^k, 10^k + 1) from 1 to 10^19, negated too. */
+export const DECIMAL_BOUNDARIES: bigint[] = Array.from({ length: 20 }, (_, k) => 10n ** BigInt(k)).flatMap(
+  (power) => [power - 1n, power, power + 1n].flatMap((v) => [v, -v]),
+);
