@@ -41,4 +41,14 @@ describe("stream_json", () => {
     }
     expect(host.open(streamIdOf(99), { method: "json", payload: '{"prefix":"","count":0}' })).toBe(0);
   });
+
+  it("says why in a debug build's log: the member missing or repeated, by name, and where", async () => {
+    const host = await loadModule(MODULE, { target: "debug" });
+    host.open(streamIdOf(1), { method: "json", payload: '{"count": 1}' });
+    host.open(streamIdOf(2), { method: "json", payload: '{"count": 1, "prefix": "p", "count": 2}' });
+    expect(host.logs.map((line) => line.message)).toEqual([
+      'Open rejected with code 3: missing member "prefix" at byte 12',
+      'Open rejected with code 3: duplicate member "count" at byte 28',
+    ]);
+  });
 });

@@ -62,11 +62,14 @@ class JsonTicker extends ProducerHandler {
         } else r.fail(JsonError.UnknownMember);
       }
     }
-    if (r.finish() && !(haveCount && havePrefix)) r.fail(JsonError.MissingMember);
+    if (r.finish() && !haveCount) r.fail(JsonError.MissingMember, "count");
+    if (r.ok && !havePrefix) r.fail(JsonError.MissingMember, "prefix");
     if (this.count > MAX_COUNT) r.fail(JsonError.OutOfRange);
     if (r.ok) return OpenDecision.accept();
+    // The reason stays in the module (a debug build logs it): the runtime sees the code.
     return OpenDecision.reject(
       r.error == JsonError.NoMemory ? StreamErrorCode.ResourceExhausted : StreamErrorCode.InvalidArgument,
+      r.errorReport(),
     );
   }
   // #endregion request
