@@ -2,6 +2,7 @@
 // written here from the documented rules: digits only, no leading zero unless allowed, a signed variant
 // with "-", the first of Empty, NotADigit, LeadingZero, OutOfRange reported, with its offset.
 import fc from "fast-check";
+import "./property-seed.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { IxtHost } from "../host-shim/index.js";
 import { fixture } from "./helpers.js";

@@ -3,6 +3,7 @@
 // reference (TextDecoder over the whole input, split at LF), on random inputs and splits, with small
 // credit, WouldBlock and refusals injected.
 import fc from "fast-check";
+import "./property-seed.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   CloseReason,

@@ -6,6 +6,7 @@
 // of random inputs, a byte per piece, and random multi-splits. `ignoreBOM: true`: a frame can start
 // anywhere in a stream, so U+FEFF is text (as decodeUtf8 keeps it).
 import fc from "fast-check";
+import "./property-seed.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IxtHost } from "../host-shim/index.js";
 import { fixture } from "./helpers.js";
