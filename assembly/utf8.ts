@@ -67,13 +67,18 @@ export const DECODE_MAX_LEN: usize = (1 << 29) - 64;
   return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 }
 
-/** The UTF-8 encoding of the code point `cp` (at most U+10FFFF), its first byte in bits 0-7. */
+// The UTF-8 of a code point of each length, first byte in bits 0-7: the one formula per length that
+// `utf8Word` (comparisons) and `storeUtf8` (every encoder) use.
 // @ts-ignore: decorator
-@inline export function utf8Word(cp: u32): u32 {
-  if (cp < 0x80) return cp;
-  if (cp < 0x800) return 0xc0 | (cp >>> 6) | ((0x80 | (cp & 0x3f)) << 8);
-  if (cp < 0x10000)
-    return 0xe0 | (cp >>> 12) | ((0x80 | ((cp >>> 6) & 0x3f)) << 8) | ((0x80 | (cp & 0x3f)) << 16);
+@inline function utf8Word2(cp: u32): u32 {
+  return 0xc0 | (cp >>> 6) | ((0x80 | (cp & 0x3f)) << 8);
+}
+// @ts-ignore: decorator
+@inline function utf8Word3(cp: u32): u32 {
+  return 0xe0 | (cp >>> 12) | ((0x80 | ((cp >>> 6) & 0x3f)) << 8) | ((0x80 | (cp & 0x3f)) << 16);
+}
+// @ts-ignore: decorator
+@inline function utf8Word4(cp: u32): u32 {
   return (
     0xf0 |
     (cp >>> 18) |
@@ -81,6 +86,19 @@ export const DECODE_MAX_LEN: usize = (1 << 29) - 64;
     ((0x80 | ((cp >>> 6) & 0x3f)) << 16) |
     ((0x80 | (cp & 0x3f)) << 24)
   );
+}
+
+/** Writes the low 3 bytes of `word` at `at`, and nothing after them. */
+// @ts-ignore: decorator
+@inline function store3(at: usize, word: u32): void {
+  store<u16>(at, <u16>word);
+  store<u8>(at, <u8>(word >>> 16), 2);
+}
+
+/** The UTF-8 encoding of the code point `cp` (at most U+10FFFF), its first byte in bits 0-7. */
+// @ts-ignore: decorator
+@inline export function utf8Word(cp: u32): u32 {
+  return cp < 0x80 ? cp : cp < 0x800 ? utf8Word2(cp) : cp < 0x10000 ? utf8Word3(cp) : utf8Word4(cp);
 }
 
 /**
@@ -93,17 +111,15 @@ export const DECODE_MAX_LEN: usize = (1 << 29) - 64;
     store<u8>(at, <u8>cp);
     return 1;
   }
-  const word = utf8Word(cp);
   if (cp < 0x800) {
-    store<u16>(at, <u16>word);
+    store<u16>(at, <u16>utf8Word2(cp));
     return 2;
   }
   if (cp < 0x10000) {
-    store<u16>(at, <u16>word);
-    store<u8>(at, <u8>(word >>> 16), 2);
+    store3(at, utf8Word3(cp));
     return 3;
   }
-  store<u32>(at, word);
+  store<u32>(at, utf8Word4(cp));
   return 4;
 }
 
@@ -111,30 +127,43 @@ export const DECODE_MAX_LEN: usize = (1 << 29) - 64;
  * Encodes the `units` UTF-16 units at `ptr` as UTF-8 at `out`, a lone surrogate as U+FFFD (3 bytes, as
  * `TextEncoder` writes it), and returns the address after the last byte written. `out` needs room for
  * `String.UTF8.byteLength` of the text (at most 3 bytes per unit); nothing past the encoding is written.
- * Runs of ASCII are narrowed 4 units at a time. Allocates nothing.
+ * Runs of ASCII are narrowed 4 units at a time (tried only after an ASCII unit, so text without ASCII
+ * pays nothing for it). Allocates nothing.
  */
 export function encodeUtf8Into(ptr: usize, units: usize, out: usize): usize {
   const end = ptr + (units << 1);
   let s = ptr;
   let o = out;
   while (s < end) {
-    if (end - s >= 8) {
-      const x = load<u64>(s);
-      if (!(x & HIGH_BITS_4X16)) {
-        store<u32>(o, narrow4(x));
-        s += 8;
-        o += 4;
-        continue;
-      }
-    }
     let c = <u32>load<u16>(s);
+    if (c < 0x80) {
+      if (end - s >= 8) {
+        const x = load<u64>(s);
+        if (!(x & HIGH_BITS_4X16)) {
+          store<u32>(o, narrow4(x));
+          s += 8;
+          o += 4;
+          continue;
+        }
+      }
+      store<u8>(o, <u8>c);
+      s += 2;
+      o += 1;
+      continue;
+    }
     s += 2;
-    if (isSurrogate(c)) {
+    // The 2- and 3-byte cases first, as in `storeUtf8`, so a unit outside ASCII costs two comparisons.
+    if (c < 0x800) {
+      store<u16>(o, <u16>utf8Word2(c));
+      o += 2;
+    } else if (!isSurrogate(c)) {
+      store3(o, utf8Word3(c));
+      o += 3;
+    } else {
       const cp = pairAt(c, s, end);
       if (cp) s += 2;
-      c = cp ? cp : REPLACEMENT;
+      o += storeUtf8(o, cp ? cp : REPLACEMENT);
     }
-    o += storeUtf8(o, c);
   }
   return o;
 }
