@@ -15,6 +15,7 @@ interface DecimalProbe {
   decimal_parse_text(unitsPtr: number, units: number, max: bigint, allowLeadingZeros: number): number;
   decimal_value(): bigint;
   decimal_offset(): number;
+  decimal_ok(): number;
   signed_parse(ptr: number, len: number, min: bigint, max: bigint, allowLeadingZeros: number): number;
   signed_parse_text(
     unitsPtr: number,
@@ -25,6 +26,7 @@ interface DecimalProbe {
   ): number;
   signed_value(): bigint;
   signed_offset(): number;
+  signed_ok(): number;
 }
 
 const NONE = 0;
@@ -93,6 +95,7 @@ function guestUnsigned(units: Units, wide: boolean, max: bigint, lz: boolean): P
       ? probe.decimal_parse_text(ptr, units.length, max, lz ? 1 : 0)
       : probe.decimal_parse(ptr, units.length, max, lz ? 1 : 0),
   );
+  expect(probe.decimal_ok()).toBe(error === NONE ? 1 : 0); // `ok` is exactly "no error"
   return { error, offset: probe.decimal_offset(), value: BigInt.asUintN(64, probe.decimal_value()) };
 }
 
@@ -102,6 +105,7 @@ function guestSigned(units: Units, wide: boolean, min: bigint, max: bigint, lz: 
       ? probe.signed_parse_text(ptr, units.length, min, max, lz ? 1 : 0)
       : probe.signed_parse(ptr, units.length, min, max, lz ? 1 : 0),
   );
+  expect(probe.signed_ok()).toBe(error === NONE ? 1 : 0);
   return { error, offset: probe.signed_offset(), value: probe.signed_value() };
 }
 
