@@ -12,6 +12,7 @@
 // A pop leaves AFTER_VALUE in the parent, or DONE at the top.
 
 import { DEBUG } from "rt/common";
+import { HIGH_BITS_8, LOW_BITS_8, zeroBytes } from "../find-byte";
 import { memoryAvailable } from "../gc";
 import { decodeUtf8 } from "../utf8";
 import { JsonError, jsonErrorMessage } from "./errors";
@@ -94,19 +95,14 @@ export enum JsonToken {
 // @ts-ignore: decorator
 @inline const NAME_BYTES_QUOTED: usize = 64;
 
-// @ts-ignore: decorator
-@inline const ONES: u64 = 0x0101010101010101;
-// @ts-ignore: decorator
-@inline const HIGHS: u64 = 0x8080808080808080;
-
 /** True when one of the 8 bytes of `x` needs a look in a string: `"`, `\`, a control or non-ASCII. */
 // @ts-ignore: decorator
 @inline
 function stringBytesNeedLook(x: u64): bool {
-  const quote = x ^ (ONES * 0x22);
-  const backslash = x ^ (ONES * 0x5c);
-  const control = (x - ONES * 0x20) & ~x; // "has a byte less than n" (n <= 0x80): high bit set
-  return ((control | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | x) & HIGHS) != 0;
+  const control = (x - LOW_BITS_8 * 0x20) & ~x; // "has a byte less than n" (n <= 0x80): high bit set
+  // A quote or a backslash.
+  const special = zeroBytes(x ^ (LOW_BITS_8 * 0x22)) | zeroBytes(x ^ (LOW_BITS_8 * 0x5c));
+  return (special | ((control | x) & HIGH_BITS_8)) != 0;
 }
 
 // @ts-ignore: decorator
