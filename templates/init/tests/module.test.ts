@@ -120,4 +120,21 @@ describe("assembly/index.ts", () => {
     expect(host.memory.buffer.byteLength).toBeLessThanOrEqual(16 * 1024 * 1024);
   });
   // #endregion memory-limit
+
+  // #region volume
+  it("greets 100,000 frames, counted and checked rather than kept", async () => {
+    let wrong = 0;
+    const host = await loadModule("assembly/index.ts", {
+      record: "none", // host.sent stays empty; host.counts counts every call
+      onCall: (call) => {
+        if (call.kind === "Data" && !text(call).startsWith("hello, ")) wrong++;
+      },
+    });
+    const id = streamIdOf(1);
+    host.open(id);
+    for (let i = 0; i < 100_000; i++) host.data(id, String(i));
+    expect(host.counts.data).toBe(100_000);
+    expect(wrong).toBe(0);
+  });
+  // #endregion volume
 });
