@@ -5,10 +5,30 @@
 //
 //   node scripts/modules.mjs build [--debug]   (npm run build, npm run build:debug)
 //   node scripts/modules.mjs check             (npm run check: ixt-as check on every built module)
+//   node scripts/modules.mjs list              (each module: its entry, release and debug outputs)
 import { spawnSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { moduleEntries } from "ixt-sdk-as/testing";
+
+/** The modules in assembly/, as `moduleEntries()` of ixt-sdk-as/testing finds them (the tests use that). */
+function moduleEntries(dir = "assembly") {
+  const exportsLine = /^\s*export\s+\*\s+from\s+["']ixt-sdk-as\/exports["']/m;
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))
+    .sort()
+    .filter((file) => exportsLine.test(readFileSync(join(dir, file), "utf8")))
+    .map((file) => {
+      const name = file.slice(0, -3);
+      const out = name === "index" ? "module" : name;
+      return {
+        entry: `${dir}/${file}`,
+        name,
+        wasm: `build/${out}.wasm`,
+        debugWasm: `build/${out}.debug.wasm`,
+      };
+    });
+}
 
 const [command, ...flags] = process.argv.slice(2);
 const debug = flags.includes("--debug");
@@ -40,7 +60,9 @@ if (command === "build") {
 } else if (command === "check") {
   const sdk = dirname(require.resolve("ixt-sdk-as/package.json"));
   run(join(sdk, "dist", "cli", "ixt-as.js"), ["check", ...modules.map((m) => m.wasm)]);
+} else if (command === "list") {
+  for (const m of modules) console.log(`${m.entry} ${m.wasm} ${m.debugWasm}`);
 } else {
-  console.error("usage: node scripts/modules.mjs build [--debug] | check");
+  console.error("usage: node scripts/modules.mjs build [--debug] | check | list");
   process.exit(2);
 }
