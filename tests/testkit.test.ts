@@ -204,6 +204,16 @@ describe("credit given a few bytes at a time", () => {
     expect(host.sentOn(id).filter((c) => c.status !== HostStatus.Ok)).toEqual([]);
   });
 
+  it("drains in steps smaller than a frame: a grant that sends nothing is not the end", async () => {
+    const host = await IxtHost.load(example("stream_ticker"));
+    const id = streamIdOf(1);
+    const valve = holdCredit(host, id, { payload: "12" });
+    // "10", "11" and "12" need 2 bytes each: every second grant of 1 byte sends one.
+    expect(texts(valve.drain(1))).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 1)));
+    expect(valve.ended).toBe(true);
+    expect(valve.granted).toBe(9 + 3 * 2);
+  });
+
   it("drainWithCredit takes over an open stream, and stops when the module waits with credit left", async () => {
     const host = await IxtHost.load(example("stream_ticker"));
     const id = streamIdOf(1);
