@@ -4,7 +4,8 @@
  *
  * @module ixt-sdk-as/exports
  */
-// The abort override comes with it, so the preset's `abort=__ixt_abort` resolves even in a module that
-// imports nothing else from the SDK.
+// The overrides come with it, so the preset's `abort=__ixt_abort` and `__new=__ixt_new`, … resolve even in
+// a module that imports nothing else from the SDK.
 import "./assembly/overrides/abort";
+import "./assembly/overrides/runtime";
 export * from "./assembly/exports";

@@ -5,6 +5,7 @@ import { InteractionKind, StreamErrorCode } from "./enums";
 import { StreamFrame } from "./frame";
 import { canAllocateCollecting } from "./gc";
 import { LiveStream } from "./live-stream";
+import { DEBUG_GUARDS, log } from "./log";
 import { ServerStreamHandlerFactory, factoryFor } from "./routes";
 import {
   liveStreamCount,
@@ -47,5 +48,8 @@ export function openStream(frame: StreamFrame, lo: u64, hi: u64, factory: Server
   const decision = stream.handler.onOpen(sender, frame);
   if (decision.accepted) return 0;
   sender.terminate();
+  if (DEBUG_GUARDS && decision.reason.length) {
+    log.info("Open rejected with code " + decision.code.toString() + ": " + decision.reason);
+  }
   return decision.code;
 }

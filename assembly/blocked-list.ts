@@ -2,6 +2,7 @@
 // call (docs/ABI.md, "Host refusals").
 
 import { callSerial } from "./call";
+import { enterSection, leaveSection } from "./sections";
 import { StreamEntry } from "./stream-entry";
 
 // @ts-ignore: decorator
@@ -23,12 +24,15 @@ export function firstBlocked(): StreamEntry | null {
 
 /** Adds `stream`, just blocked in this call, to the back of the list. */
 export function linkBlocked(stream: StreamEntry): void {
+  enterSection(); // the list's links change in several steps (sections.ts)
   stream.blockedInCall = callSerial();
   append(stream);
+  leaveSection();
 }
 
 /** Takes `stream` off the list. */
 export function unlinkBlocked(stream: StreamEntry): void {
+  enterSection();
   const prev = stream.prevBlocked;
   const next = stream.nextBlocked;
   if (prev) prev.nextBlocked = next;
@@ -38,13 +42,16 @@ export function unlinkBlocked(stream: StreamEntry): void {
   stream.prevBlocked = null;
   stream.nextBlocked = null;
   blockedCount--;
+  leaveSection();
 }
 
 /** Moves a stream that is still blocked after a retry to the back of the list. */
 export function requeueBlocked(stream: StreamEntry): void {
   if (blockedTail == stream) return;
+  enterSection();
   unlinkBlocked(stream);
   append(stream); // keeps blockedInCall: it was blocked before, not by this retry
+  leaveSection();
 }
 
 function append(stream: StreamEntry): void {

@@ -1,5 +1,6 @@
 // The exported dispatcher: one inbound frame per call (docs/ABI.md, "Dispatcher results" and "Stream
-// lifecycle"). Retries (retry.ts) and trap recovery (recovery.ts) run from here, between frames.
+// lifecycle"). Retries (retry.ts), trap recovery (recovery.ts) and the lost instance's answer (lost.ts) run
+// from here, between frames.
 //
 // The Data branch is the hot path. It holds no managed value but the two it passes to `onData` (the
 // incremental runtime puts every managed call operand on its shadow stack), and everything else is out of
@@ -14,8 +15,10 @@ import { canAllocate } from "./heap";
 import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "./layout";
 import { LiveStream } from "./live-stream";
 import { DEBUG_GUARDS } from "./log";
+import { LOST_CODE, answerLost } from "./lost";
 import { recoverFromTrap } from "./recovery";
 import { retryBlocked } from "./retry";
+import { sectionsUnsafe } from "./sections";
 import { lookupStream, lookupStreamAddress } from "./stream-table";
 
 // The views in static memory that frames are read through, re-pointed at each frame: reading a frame
@@ -44,6 +47,10 @@ function callView(): StreamFrame {
 export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
   // No managed value in this function, so it has no shadow-stack frame: it can put the stack pointer back
   // (after a trap) before any frame checks it for overflow.
+  if (sectionsUnsafe()) {
+    answerLost(); // a call was stopped inside a section: the instance is lost (lost.ts)
+    return LOST_CODE;
+  }
   if (callActive()) {
     restoreStackPointer();
     recoverFromTrap(ptr);
@@ -70,10 +77,11 @@ function handleFrame(ptr: usize, len: usize): u32 {
       result = StreamErrorCode.NotFound;
     }
   } else {
-    result = dispatchOther(ptr, len, lo, hi);
-    if (result & REFUSED_BY_CHECK) {
+    const outcome = dispatchOther(ptr, len, lo, hi);
+    result = <u32>outcome;
+    if (outcome & REFUSED_BY_CHECK) {
       endCall(); // a frame the dispatcher's checks refuse runs no code and sends nothing, retries included
-      return result & ~REFUSED_BY_CHECK;
+      return result;
     }
   }
   if (blockedStreamCount()) retryBlocked();
@@ -81,19 +89,20 @@ function handleFrame(ptr: usize, len: usize): u32 {
   return result;
 }
 
-// Marks a result of `dispatchOther` that a dispatcher check (rules 1 to 6) refused.
+// Marks a result of `dispatchOther` that a dispatcher check (rules 1 to 6) refused: above the 32 bits of
+// the code, so no code a handler rejects with can be taken for it.
 // @ts-ignore: decorator
-@inline const REFUSED_BY_CHECK: u32 = 0x8000_0000;
+@inline const REFUSED_BY_CHECK: u64 = 1 << 32;
 
 // Every kind but Data: the checks (rules 1 to 6 of docs/ABI.md), then Open or the stream's frame. Out of
-// line, so that its managed locals cost the Data path nothing.
-function dispatchOther(ptr: usize, len: usize, lo: u64, hi: u64): u32 {
+// line, so that its managed locals cost the Data path nothing. The low 32 bits are the code.
+function dispatchOther(ptr: usize, len: usize, lo: u64, hi: u64): u64 {
   const frame = callView();
   const refused = frame.parse(ptr, len);
-  if (refused) return refused | REFUSED_BY_CHECK;
+  if (refused) return (<u64>refused) | REFUSED_BY_CHECK;
   if (frame.kind != FrameKind.Open) return dispatchToStream(frame, lo, hi);
   const factory = admittedFactory(frame);
-  if (!factory) return StreamErrorCode.Unimplemented | REFUSED_BY_CHECK;
+  if (!factory) return (<u64>StreamErrorCode.Unimplemented) | REFUSED_BY_CHECK;
   return openStream(frame, lo, hi, factory);
 }
 

@@ -15,6 +15,7 @@ import {
 import { StreamErrorCode } from "./enums";
 import { stream_send_error } from "./imports";
 import { ABORT_MESSAGE_CAPACITY, STREAM_ID_LEN } from "./layout";
+import { runtimeConsistent } from "./sections";
 
 // Globals here are @lazy: an abort can run before this file's top-level code has.
 // @ts-ignore: decorator
@@ -136,5 +137,8 @@ export function outOfMemory(size: usize): void {
       end - messageBuffer,
     );
   }
+  // Nothing of TLSF or the collector changed since the allocation was asked for (a full collection ran to
+  // its end): the trap leaves them consistent, so the next call recovers as after any trap.
+  runtimeConsistent();
   unreachable();
 }

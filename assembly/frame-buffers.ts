@@ -49,8 +49,11 @@ export function maxFrameSize(): usize {
 // (heap.ts: keepSpare): giving a large buffer back would let small objects settle in its place, and the
 // next large frame would need fresh memory. Any allocation that would otherwise fail frees it.
 
-/** Allocates `size` bytes for the runtime; returns 0 above the largest frame or when memory cannot be had. */
-export function ixt_alloc(size: usize): usize {
+/**
+ * Allocates `size` bytes for the runtime (the export `ixt_alloc`); returns 0 above the largest frame or
+ * when memory cannot be had.
+ */
+export function allocFrame(size: usize): usize {
   if (size > maxFrame) return 0;
   let block = spareBlock();
   if (block != 0 && size <= <usize>load<u32>(block, CAPACITY)) {
@@ -67,8 +70,11 @@ export function ixt_alloc(size: usize): usize {
   return block + HEADER;
 }
 
-/** Releases a buffer from `ixt_alloc` (its `size` is not needed). Anything else, or a second free, is ignored. */
-export function ixt_dealloc(ptr: usize, size: usize): void {
+/**
+ * Releases a buffer from `ixt_alloc` (the export `ixt_dealloc`; its `size` is not needed). Anything else, or
+ * a second free, is ignored.
+ */
+export function freeFrame(ptr: usize): void {
   if (!isLiveBuffer(ptr)) return;
   const block = ptr - HEADER;
   // Keep the larger of this buffer and the one kept (up to the largest frame); free the other.

@@ -10,6 +10,7 @@
 import { DEBUG } from "rt/common";
 import { SendStatus } from "./enums";
 import { rawFree, tryAlloc } from "./heap";
+import { enterSection, leaveSection } from "./sections";
 
 // @ts-ignore: decorator
 @inline const NODE_LEN: usize = 4;
@@ -71,8 +72,12 @@ export class FrameQueue {
     const charge = <u64>len + QUEUED_FRAME_OVERHEAD;
     if (<u64>this.charge + charge > <u64>queueLimit) return SendStatus.QueueFull;
     if (<u64>queuedTotal + charge > <u64>queueBudget) return SendStatus.QueueFull;
+    enterSection(); // the node, the links and the charges change together (sections.ts)
     const node = tryAlloc(NODE_PAYLOAD + len);
-    if (!node) return SendStatus.NoMemory;
+    if (!node) {
+      leaveSection();
+      return SendStatus.NoMemory;
+    }
     store<usize>(node, 0);
     store<u32>(node, <u32>len, NODE_LEN);
     memory.copy(node + NODE_PAYLOAD, ptr, len);
@@ -84,6 +89,7 @@ export class FrameQueue {
     this.bytes += len;
     this.charge += <usize>charge;
     queuedTotal += <usize>charge;
+    leaveSection();
     return SendStatus.Queued;
   }
 
@@ -109,14 +115,17 @@ export class FrameQueue {
   pop(): void {
     const node = this.head;
     if (DEBUG) assert(node != 0);
+    enterSection();
     const next = load<usize>(node);
     this.release(node);
     this.head = next;
     if (!next) this.tail = 0;
+    leaveSection();
   }
 
   /** Frees every queued frame. */
   clear(): void {
+    enterSection();
     let node = this.head;
     while (node) {
       const next = load<usize>(node);
@@ -125,6 +134,7 @@ export class FrameQueue {
     }
     this.head = 0;
     this.tail = 0;
+    leaveSection();
   }
 
   private release(node: usize): void {

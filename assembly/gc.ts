@@ -20,6 +20,7 @@ import { __alloc as tlsfAlloc } from "rt/tlsf";
 import { callActive } from "./call";
 import { outOfMemory } from "./fatal";
 import { canAllocate } from "./heap";
+import { enterRuntime, leaveRuntime } from "./sections";
 
 // Only the incremental runtime (2) can collect in the middle of a call: the minimal one does not see the stack.
 // @ts-ignore: decorator
@@ -29,11 +30,14 @@ import { canAllocate } from "./heap";
 // @ts-ignore: decorator
 @global @unsafe
 export function __ixt_alloc(size: usize): usize {
+  enterRuntime(); // a stop inside TLSF loses the instance (sections.ts)
   if (!canAllocate(size)) {
     if (COLLECTS_ANYWHERE) __collect();
     if (!COLLECTS_ANYWHERE || !canAllocate(size)) outOfMemory(size);
   }
-  return tlsfAlloc(size);
+  const block = tlsfAlloc(size);
+  leaveRuntime();
+  return block;
 }
 
 /**

@@ -16,6 +16,11 @@ export class OpenDecision {
   private constructor(
     /** 0 when accepted, otherwise the reject code the dispatcher returns. */
     readonly code: StreamErrorCode,
+    /**
+     * Why the Open was rejected, for the author's eyes: the ABI's answer to an Open is its code alone, so
+     * the reason is not sent to the runtime; a debug build logs it (`ixt-as run` and the host shim show it).
+     */
+    readonly reason: string = "",
   ) {}
 
   /** Accept the stream. */
@@ -27,10 +32,12 @@ export class OpenDecision {
 
   /**
    * Reject the stream with `code` (default `Rejected`); the runtime then cancels it. A code of 0
-   * (`Unknown`) would read as "accepted" on the wire, so it is reported as `Rejected`.
+   * (`Unknown`) would read as "accepted" on the wire, so it is reported as `Rejected`; any other `u32` is
+   * answered unchanged, one `StreamErrorCode` does not name included. `reason` stays in the module: the
+   * ABI answers an Open with its code only; a debug build logs it with the code.
    */
-  static reject(code: StreamErrorCode = StreamErrorCode.Rejected): OpenDecision {
-    return new OpenDecision(code == 0 ? StreamErrorCode.Rejected : code);
+  static reject(code: StreamErrorCode = StreamErrorCode.Rejected, reason: string = ""): OpenDecision {
+    return new OpenDecision(code == 0 ? StreamErrorCode.Rejected : code, reason);
   }
 
   /** True for `accept()`. */

@@ -19,6 +19,7 @@
 
 import { AL_BITS, AL_MASK, AL_SIZE, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
 import { Block, ROOT, __alloc as tlsfAlloc, freeBlock } from "rt/tlsf";
+import { enterRuntime, leaveRuntime } from "./sections";
 
 // @ts-ignore: decorator
 @inline const SL_BITS: u32 = 4;
@@ -79,6 +80,13 @@ function hasFreeBlock(root: usize, size: usize): bool {
 // TLSF's growMemory, except that a refused `memory.grow` answers false instead of trapping. The new
 // pages become one free block, merged with the free block before the old tail as addMemory would.
 function growFor(root: usize, size: usize): bool {
+  enterRuntime(); // TLSF's root and tail change below (sections.ts)
+  const grown = growTlsf(root, size);
+  leaveRuntime();
+  return grown;
+}
+
+function growTlsf(root: usize, size: usize): bool {
   if (size >= SB_SIZE) size = roundSize(size);
   const pagesBefore = memory.size();
   const tail = load<usize>(root, HL_END);
@@ -118,7 +126,7 @@ function growFor(root: usize, size: usize): bool {
 function initRoot(): usize {
   let root = changetype<usize>(ROOT);
   if (!root) {
-    heap.free(tlsfAlloc(0)); // initializes TLSF within the module's initial memory
+    heap.free(rawAlloc(0)); // initializes TLSF within the module's initial memory
     root = changetype<usize>(ROOT);
   }
   if (mirror == 0) {
@@ -217,10 +225,11 @@ export function canAllocate(size: usize): bool {
  * Allocates `size` raw bytes straight from TLSF, uncounted by the collector's trigger (gc.ts): for buffers
  * the SDK frees itself. Check `canAllocate` first. Free with `rawFree`.
  */
-// @ts-ignore: decorator
-@inline
 export function rawAlloc(size: usize): usize {
-  return tlsfAlloc(size);
+  enterRuntime(); // a stop inside TLSF loses the instance (sections.ts)
+  const block = tlsfAlloc(size);
+  leaveRuntime();
+  return block;
 }
 
 /** Frees a raw block from `rawAlloc`, `tryAlloc` or `tryAllocUtf8`. */
@@ -232,7 +241,7 @@ export function rawFree(block: usize): void {
 
 /** Allocates `size` raw bytes, or returns 0 when memory cannot be had. Free with `rawFree`. */
 export function tryAlloc(size: usize): usize {
-  return canAllocate(size) ? tlsfAlloc(size) : 0;
+  return canAllocate(size) ? rawAlloc(size) : 0;
 }
 
 /**

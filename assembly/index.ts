@@ -3,6 +3,7 @@
 // A module imports its API from here and re-exports the ABI exports from "./exports".
 
 import "./overrides/abort";
+import "./overrides/runtime";
 
 export * from "./enums";
 export { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "./frame";

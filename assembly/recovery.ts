@@ -1,15 +1,23 @@
 // The module's next call after a trap (docs/ABI.md, "When the guest traps").
 
-import { callFrame, clearTrappedCall, failureReported, runningStreamHi, runningStreamLo } from "./call";
+import {
+  callFrame,
+  clearTrappedCall,
+  failureReported,
+  markFailureReported,
+  runningStreamHi,
+  runningStreamLo,
+} from "./call";
 import { StreamErrorCode } from "./enums";
 import { sendStaticError } from "./fatal";
-import { isLiveBuffer, ixt_dealloc } from "./frame-buffers";
+import { freeFrame, isLiveBuffer } from "./frame-buffers";
 import { LiveStream } from "./live-stream";
 import { lookupStream } from "./stream-table";
 
 /**
  * The message a stream whose call trapped is failed with (Internal) at the module's next call, when the
- * SDK could not report it before the trap (a stack overflow or another engine trap).
+ * SDK could not report it before the trap (a stack overflow, another engine trap, or a call the runtime
+ * stopped). docs/abi.json holds the same text.
  */
 export const TRAPPED_MESSAGE = "the module trapped while serving this stream";
 
@@ -23,10 +31,13 @@ export function recoverFromTrap(currentFrame: usize): void {
   const entry = lookupStream(runningStreamLo(), runningStreamHi());
   if (entry) {
     const sender = changetype<LiveStream>(entry).sender;
-    if (!failureReported()) sendStaticError(sender.idPtr, StreamErrorCode.Internal, TRAPPED_MESSAGE);
+    if (!failureReported()) {
+      markFailureReported(); // first: if this call is stopped too, the next one does not send it again
+      sendStaticError(sender.idPtr, StreamErrorCode.Internal, TRAPPED_MESSAGE);
+    }
     sender.terminate();
   }
   const trapped = callFrame();
-  if (trapped != currentFrame && isLiveBuffer(trapped)) ixt_dealloc(trapped, 0);
+  if (trapped != currentFrame && isLiveBuffer(trapped)) freeFrame(trapped);
   clearTrappedCall();
 }

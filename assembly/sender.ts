@@ -14,6 +14,7 @@ import { rawFree, tryAllocUtf8 } from "./heap";
 import { stream_send_close, stream_send_data, stream_send_error } from "./imports";
 import { STREAM_ID_LEN, UNLIMITED_CREDIT } from "./layout";
 import { DEBUG_GUARDS, log } from "./log";
+import { enterSection, leaveSection } from "./sections";
 import { errorCodeFor, fromHost, isSent, refusalMessage, streamGone } from "./status";
 
 /** `availableCredit`/`writable` of a stream opened with unlimited credit, and `remainingMs()` without a deadline. */
@@ -187,6 +188,8 @@ export class StreamSender {
     const self = changetype<usize>(this);
     if (load<bool>(self, SEND_CLOSED)) return StreamSender.closedSend(self, "sendData");
     const credit = load<u64>(self, CREDIT);
+    // Safe to stop anywhere without a section: nothing between the host's Ok and the credit's store is a
+    // call or a loop, so no runtime can stop the call there (docs/ABI.md, "When a call is stopped").
     if (FrameQueue.isEmptyAt(load<usize>(self, QUEUE)) && credit >= <u64>len) {
       const status = fromHost(stream_send_data(self + ID_OFFSET, STREAM_ID_LEN, ptr, len));
       if (status != HostStatus.Ok) return StreamSender.refusedDirectly(self, ptr, len, status);
@@ -242,10 +245,13 @@ export class StreamSender {
    */
   close(reason: CloseReason = CloseReason.Normal): i32 {
     if (this.sendClosed) return StreamSender.closedSend(changetype<usize>(this), "close");
+    enterSection(); // closed and not sent must never be seen by a later call (sections.ts)
     this.sendClosed = true;
     this.endKind = END_CLOSE;
     this.endCode = reason;
-    return this.queue.head ? SendStatus.Queued : this.sendEnd();
+    const status = this.queue.head ? SendStatus.Queued : this.sendEnd();
+    leaveSection();
+    return status;
   }
 
   /**
@@ -255,11 +261,14 @@ export class StreamSender {
    */
   error(code: StreamErrorCode, message: string = ""): i32 {
     if (this.sendClosed) return StreamSender.closedSend(changetype<usize>(this), "error");
+    enterSection(); // as in `close`
     this.sendClosed = true;
     this.endKind = END_ERROR;
     this.endCode = code;
     this.setEndMessage(message);
-    return this.queue.head ? SendStatus.Queued : this.sendEnd();
+    const status = this.queue.head ? SendStatus.Queued : this.sendEnd();
+    leaveSection();
+    return status;
   }
 
   /**
@@ -292,7 +301,8 @@ export class StreamSender {
   // Sends queued frames in order while the credit covers them, then a waiting Close or Error. Stops at
   // WouldBlock (the stream stays blocked until the next retry). A refusal that says the stream is gone
   // finishes it; any other refusal drops the frame and everything queued after it, then tells the owner,
-  // or fails the stream if the module had already ended it.
+  // or fails the stream if the module had already ended it. Each frame goes out inside a section: a frame
+  // the host took is off the queue before a later call can see it.
   private flush(): void {
     const queue = this.queue;
     while (queue.head) {
@@ -301,14 +311,17 @@ export class StreamSender {
         this.setBlocked(false);
         return;
       }
+      enterSection();
       const status = fromHost(stream_send_data(this.idPtr, STREAM_ID_LEN, queue.headPayload(), len));
       if (status != HostStatus.Ok) {
+        leaveSection(); // refused: the frame is still at the head, as before
         if (status == HostStatus.WouldBlock) this.setBlocked(true);
         else this.refusedWhileDraining(status);
         return;
       }
       if (this.credit != UNLIMITED) this.credit -= len;
       queue.pop();
+      leaveSection();
     }
     if (this.endKind == END_NONE) {
       this.setBlocked(false);
@@ -320,17 +333,21 @@ export class StreamSender {
 
   // The stream has ended on the host's side, or will never send again: drop everything and finish.
   private gone(): void {
+    enterSection(); // the queue, the blocked list and the table let go of it together (sections.ts)
     this.queue.clear();
     this.releaseEnd();
     this.sendClosed = true;
     this.setBlocked(false);
     this.owner.senderFinished();
+    leaveSection();
   }
 
   private setBlocked(blocked: bool): void {
     if (this.blocked == blocked) return;
+    enterSection(); // the flag and the blocked list agree at every stop
     this.blocked = blocked;
     this.owner.senderBlocked(blocked);
+    leaveSection();
   }
 
   private failUnlessSent(status: i32): bool {
@@ -346,6 +363,7 @@ export class StreamSender {
       return;
     }
     const ending = this.endKind != END_NONE;
+    enterSection();
     this.queue.clear();
     this.releaseEnd();
     this.setBlocked(false);
@@ -355,14 +373,17 @@ export class StreamSender {
       this.endCode = errorCodeFor(status);
       this.setEndMessage(QUEUED_FRAME_REFUSED);
       this.sendEnd();
+      leaveSection();
       return;
     }
-    this.owner.senderRefused(status);
+    leaveSection();
+    this.owner.senderRefused(status); // the handler's code: outside any section
   }
 
   // Sends the waiting Close or Error now. WouldBlock keeps it waiting (`Queued`); anything else ends the
   // stream whatever the host answered, since there is nothing left to send.
   private sendEnd(): i32 {
+    enterSection(); // a Close or Error the host took must not stay waiting (sections.ts)
     const status = fromHost(
       this.endKind == END_CLOSE
         ? stream_send_close(this.idPtr, STREAM_ID_LEN, this.endCode)
@@ -370,11 +391,13 @@ export class StreamSender {
     );
     if (status == HostStatus.WouldBlock) {
       this.setBlocked(true);
+      leaveSection();
       return SendStatus.Queued;
     }
     this.releaseEnd();
     this.setBlocked(false);
     this.owner.senderFinished();
+    leaveSection();
     return status;
   }
 

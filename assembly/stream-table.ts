@@ -6,10 +6,15 @@
 // however many streams come and go, and lookup stays O(1). A one-entry cache in front of it serves the
 // common case of consecutive frames on one stream.
 //
+// Every slot holds null or a stream at all times, and `slots` is replaced only once a bigger array is
+// full, so the table can be read after a stop anywhere (lost.ts reads it to fail every stream); a stream
+// may then appear twice within one run of slots, mid-shift.
+//
 // Lookups read the table and its entries as addresses: the dispatcher's Data path then holds no managed
 // value it would have to put on the shadow stack (the table itself keeps every stream alive).
 
 import { DEBUG_GUARDS } from "./log";
+import { enterSection, leaveSection } from "./sections";
 import { StreamEntry } from "./stream-entry";
 
 /** Default bound on streams in the table (`setMaxLiveStreams`). */
@@ -92,13 +97,25 @@ function probe(lo: u64, hi: u64): usize {
   }
 }
 
+/** Address of the table's slots (`slotCount()` of them, each a stream's address or 0), read after a stop. */
+export function slotsAddress(): usize {
+  return changetype<usize>(slots);
+}
+
+/** Number of slots in the table. */
+export function slotCount(): i32 {
+  return slots.length;
+}
+
 /** Adds `stream`, whose id must not be in the table. */
 export function trackStream(stream: StreamEntry): void {
   if (DEBUG_GUARDS) assert(!lookupStreamAddress(stream.idLo, stream.idHi));
+  enterSection(); // a stop between the slot and the count loses the instance (sections.ts)
   // Keep the load factor at or below 1/2 so probe runs stay short.
   if ((liveCount + 1) << 1 > slots.length) grow();
   place(slots, stream);
   liveCount++;
+  leaveSection();
 }
 
 /** Removes `stream` if it is the live entry for its id; otherwise does nothing. */
@@ -111,6 +128,7 @@ export function untrackStream(stream: StreamEntry): void {
     if (entry == stream) break;
     hole = (hole + 1) & mask;
   }
+  enterSection(); // the shift below moves entries one at a time (sections.ts)
   if (lastFound == stream) lastFound = null;
   // Backward-shift deletion: move each later entry of the run into the hole unless its home slot
   // lies cyclically in (hole, j], where moving it would put it before its home.
@@ -127,6 +145,7 @@ export function untrackStream(stream: StreamEntry): void {
   }
   unchecked((slots[hole] = null));
   liveCount--;
+  leaveSection();
 }
 
 function place(table: StaticArray<StreamEntry | null>, stream: StreamEntry): void {

@@ -1,5 +1,6 @@
 // The ABI's imports and exports with their wasm signatures (docs/ABI.md, "Host imports" and "Module
 // exports"): the one place `ixt-as check` takes them from.
+import { ABI } from "../host-shim/abi-values.js";
 import type { FuncType } from "./wasm-info.js";
 
 const i32 = "i32";
@@ -21,8 +22,14 @@ export const REQUIRED_FUNCTION_EXPORTS: Readonly<Record<string, FuncType>> = {
   ixt_dealloc: { params: [i32, i32], results: [] },
 };
 
-/** The revision of docs/ABI.md this ixt-as checks against ("ABI revision"). */
-export const ABI_REVISION = 1;
+/** The revision of docs/ABI.md this ixt-as checks against ("ABI revision"), from docs/abi.json. */
+export const ABI_REVISION: number = ABI.revision;
+/**
+ * The optional export that says whether the instance is lost (docs/ABI.md, "When a call is stopped"); a
+ * module may have it (the SDK's does since revision 2), with this signature.
+ */
+export const LOST_EXPORT: string = ABI.interrupts.LOST_EXPORT;
+export const LOST_EXPORT_TYPE: FuncType = { params: [], results: [i32] };
 /** The immutable `i32` global a module exports to say which ABI revision it implements. */
 export const ABI_REVISION_EXPORT = "ixt_abi_revision";
 

@@ -14,6 +14,8 @@ import {
   DEBUG_MODULE,
   IXT_IMPORTS,
   IXT_MODULE,
+  LOST_EXPORT,
+  LOST_EXPORT_TYPE,
   MEMORY_EXPORT,
   REQUIRED_FUNCTION_EXPORTS,
   WASI_COMMAND_EXPORT,
@@ -21,6 +23,7 @@ import {
   WASI_REACTOR_EXPORT,
   WASI_REACTOR_TYPE,
 } from "./abi-spec.js";
+import { trapSummary } from "./run.js";
 import { type ExportEntry, type FuncType, type WasmInfo, formatType, readWasmInfo } from "./wasm-info.js";
 
 export interface CheckOptions {
@@ -120,6 +123,17 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
       };
     }
     if (entry.name === ABI_REVISION_EXPORT) return revisionLine(entry);
+    if (entry.name === LOST_EXPORT) {
+      if (entry.kind === "function" && sameType(entry.type, LOST_EXPORT_TYPE)) {
+        return { ok: true, item: entry.name, found, message: "says whether the instance is lost" };
+      }
+      return {
+        ok: false,
+        item: entry.name,
+        found,
+        message: `expected a function ${formatType(LOST_EXPORT_TYPE)}: re-export the SDK's (${EXPORTS_HINT})`,
+      };
+    }
     if (entry.name === MEMORY_EXPORT) {
       if (entry.kind === "memory") return { ok: true, item: entry.name, found };
       return { ok: false, item: entry.name, found, message: "must be the module's memory" };
@@ -273,11 +287,13 @@ async function probeHandler(
     if (result !== StreamErrorCode.Unimplemented) return null;
     return { ok: true, warn: true, item, found: `Unimplemented (${result})`, message: NO_HANDLER_WARNING };
   } catch (err) {
-    // One line in the report: the trap's first line, and the module's own innermost frame when known.
-    const own = err instanceof GuestTrap ? err.frames.find((f) => f.origin === "module") : undefined;
-    const where = own ? ` (at ${own.file}:${own.line}:${own.column})` : "";
-    const why = `${(err instanceof Error ? err.message : String(err)).split("\n")[0]}${where}`;
-    return { ok: true, warn: true, item, found: "trapped", message: `an Open for method "" traps: ${why}` };
+    // One line in the report, the author's code first: the module's own innermost frame (a debug build's),
+    // then what the module said, which names the library's line (or the engine's trap and the innermost frame).
+    const why =
+      err instanceof GuestTrap
+        ? trapSummary(err)
+        : `: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+    return { ok: true, warn: true, item, found: "trapped", message: `an Open for method "" traps${why}` };
   }
 }
 

@@ -2,7 +2,8 @@
 replays in the host shim) and the malformed frames of tests/vectors/frames.json against every built module,
 in wasmtime, with a host that defines only the `ixt` imports (and WASI for the WASI profile).
 
-Then the hardening suites, against the same build: host refusals (refusals.py), traps (traps.py)
+Then the hardening suites, against the same build: host refusals (refusals.py), reject codes of every width
+(reject_codes.py), traps (traps.py)
 and memory caps (memory_caps.py: every example under a 64 MiB cap, tests/fixtures/capped_echo.ts under 8 MiB),
 and JSON (json_suite.py: json_canon over JSONTestSuite, mutations, 1,000 texts of 1 MiB under 64 MiB),
 and the module author's own code under caps (author_memory.py).
@@ -25,6 +26,7 @@ import author_memory  # noqa: E402
 import json_suite  # noqa: E402
 import memory_caps  # noqa: E402
 import refusals  # noqa: E402
+import reject_codes  # noqa: E402
 import traps  # noqa: E402
 from ixt_host import GuestTrap, IxtHost  # noqa: E402
 
@@ -139,7 +141,7 @@ def main() -> int:
             passed += 1
             print(f"ok   {name}")
     if "--quick" not in sys.argv:
-        for suite in (refusals, traps, memory_caps, json_suite, author_memory):
+        for suite in (refusals, reject_codes, traps, memory_caps, json_suite, author_memory):
             suite_passed, suite_failed = suite.run(str(BUILD), out=lambda line: print(line, flush=True))
             passed, failed = passed + suite_passed, failed + suite_failed
     print(f"{passed} passed, {failed} failed")

@@ -20,6 +20,8 @@ interface AbiJson {
   enums: Record<string, Record<string, number>>;
   sdkStatusRange: { first: number; last: number };
   limits: Record<string, number>;
+  revision: number;
+  interrupts: { LOST_EXPORT: string; LOST_CODE: number; LOST_MESSAGE: string; TRAPPED_MESSAGE: string };
 }
 const abi: AbiJson = JSON.parse(read("docs/abi.json"));
 const abiDoc = read("docs/ABI.md");
@@ -163,6 +165,7 @@ describe("docs/ABI.md says what docs/abi.json says", () => {
     const seen = new Set<string>();
     for (const [text, name, value] of named) {
       if (DOC_ONLY_CONSTANTS.has(name)) continue;
+      if (name === "LOST_CODE") continue; // an interrupts value, checked below
       const limit = abi.limits[name];
       expect(limit, `docs/ABI.md: "${text}" names a limit docs/abi.json lacks`).toBeDefined();
       expect(sizeOf(value), `docs/ABI.md: "${text}"`).toBe(limit);
@@ -486,5 +489,30 @@ describe("the bench's hand-written modules say what docs/abi.json says", () => {
       Object.entries(AS_NAMES).map(([name, path]) => [name, valueAt(path)]),
     );
     expect(found).toEqual(expected);
+  });
+});
+
+describe("the interrupt contract: docs/ABI.md, docs/abi.json and the SDK say the same", () => {
+  const flat = abiDoc.replace(/\s+/g, " ");
+  const { LOST_EXPORT, LOST_CODE, LOST_MESSAGE, TRAPPED_MESSAGE } = abi.interrupts;
+
+  it("the revision, the export, the code and both messages are in docs/ABI.md", () => {
+    expect(flat).toContain(`This document is **revision ${abi.revision}** of the ABI`);
+    expect(flat).toContain(`| \`${LOST_EXPORT}\` | \`() -> i32\` |`);
+    const code = Object.entries(abi.enums.StreamErrorCode).find(([, v]) => v === LOST_CODE)![0];
+    expect(flat).toContain(`\`LOST_CODE\` = ${code} (${LOST_CODE})`);
+    expect(flat).toContain(`"${LOST_MESSAGE}"`);
+    expect(flat).toContain(`"${TRAPPED_MESSAGE}"`);
+  });
+
+  it("the SDK's constants: the revision export, LOST_CODE, LOST_MESSAGE and TRAPPED_MESSAGE", () => {
+    const exportsTs = read("assembly/exports.ts");
+    expect(exportsTs).toContain(`export const ixt_abi_revision: i32 = ${abi.revision};`);
+    expect(exportsTs).toContain(`export function ${LOST_EXPORT}(): i32`);
+    const lost = read("assembly/lost.ts").replace(/\s+/g, " ");
+    expect(lost).toContain(`export const LOST_MESSAGE = "${LOST_MESSAGE}";`);
+    const code = Object.entries(abi.enums.StreamErrorCode).find(([, v]) => v === LOST_CODE)![0];
+    expect(lost).toContain(`export const LOST_CODE: u32 = StreamErrorCode.${code};`);
+    expect(read("assembly/recovery.ts")).toContain(`export const TRAPPED_MESSAGE = "${TRAPPED_MESSAGE}";`);
   });
 });

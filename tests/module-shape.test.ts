@@ -23,12 +23,13 @@ describe("release stream_echo.wasm", () => {
     ]);
   });
 
-  it("exports the dispatcher, the allocator pair, memory and the ABI revision, and nothing else", async () => {
+  it("exports the dispatcher, the allocator pair, memory, the ABI revision and the lost flag, and nothing else", async () => {
     const { exports } = await describeModule(example("stream_echo"));
     expect(exports.sort()).toEqual([
       "ixt_abi_revision:global",
       "ixt_alloc:function",
       "ixt_dealloc:function",
+      "ixt_instance_lost:function",
       "ixt_module_handle_server_stream:function",
       "memory:memory",
     ]);

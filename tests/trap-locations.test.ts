@@ -139,7 +139,12 @@ describe("a debug build's trap", () => {
       new RegExp(`^ {7}at checkPositive \\(${FILE}:${lineOf("BUG: assert")}:\\d+\\)$`),
     );
     expect(out[trapped + 2]).toMatch(new RegExp(`\\(${FILE}:${lineOf("CALL: assert")}:\\d+\\)$`));
-    expect(err).toEqual([`ixt-as: the module trapped: abort at ${FILE}:${lineOf("BUG: assert")}`]);
+    // The author's line first (file:line:column, function), then the module's message.
+    const bug = `${FILE}:${lineOf("BUG: assert")}`;
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(
+      new RegExp(`^ixt-as: the module trapped at ${bug}:\\d+ \\(checkPositive\\): abort at ${bug}$`),
+    );
   });
 });
 

@@ -2,6 +2,7 @@
 // dispatcher: tests/unit.test.ts calls every exported `test_*` function, and 0 means it passed (otherwise the
 // number of the check that failed).
 import "../../assembly/overrides/abort"; // the preset's abort, trace and seed
+import "../../assembly/overrides/runtime"; // the preset's __new, __link, … (sections.ts)
 import "../../assembly/gc"; // the preset's __alloc
 import { SendStatus } from "../../assembly/enums";
 import {

@@ -2,6 +2,7 @@
 // says yes, TLSF then serves that size without growing memory itself (the mirror found, or made, a free
 // block of the right class); a size that cannot be had is refused, never trapped on.
 import "../../assembly/overrides/abort"; // the preset's abort, trace and seed
+import "../../assembly/overrides/runtime"; // the preset's __new, __link, … (sections.ts)
 import "../../assembly/gc"; // the preset's __alloc
 import { allocatorGuarded, canAllocate, rawAlloc, rawFree } from "../../assembly/heap";
 

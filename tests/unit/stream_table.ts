@@ -1,6 +1,7 @@
 // In-language unit tests of the stream table (assembly/stream-table.ts): lookups after many insertions and
 // deletions in any order (backward-shift deletion keeps every run reachable), and the growth it reports.
 import "../../assembly/overrides/abort"; // the preset's abort, trace and seed
+import "../../assembly/overrides/runtime"; // the preset's __new, __link, … (sections.ts)
 import "../../assembly/gc"; // the preset's __alloc
 import { SenderOwner, StreamSender } from "../../assembly/sender";
 import { StreamEntry } from "../../assembly/stream-entry";
