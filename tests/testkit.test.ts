@@ -352,6 +352,24 @@ describe("the lost state (ABI revision 2: ixt_instance_lost)", () => {
     return binary;
   }
 
+  it("the SDK's own lost instance (a call stopped while a queued frame left its queue): InstanceLost, not a mystery", async () => {
+    const host = await IxtHost.load(fixture("stops"));
+    const id = streamIdOf(1);
+    expect(host.open(id, { method: "echo", initialCredit: 0 })).toBe(0);
+    expect(host.data(id, "queued")).toBe(0);
+    expect(host.instanceLost).toBe(false);
+    // An interrupt, played by an import that throws: the call stops between the host's Ok and the pop.
+    const stop = new Error("stopped");
+    host.respond = () => {
+      throw stop;
+    };
+    expect(() => host.credit(id, 100)).toThrow(stop);
+    host.respond = undefined;
+    expect(host.instanceLost).toBe(true);
+    // Without the shim's check this dispatch failed with "ixt_alloc(17) returned 0".
+    expect(() => host.data(id, "next")).toThrow(InstanceLost);
+  });
+
   it("instanceLost is false without the export", async () => {
     const host = await IxtHost.load(await lostModule(false));
     expect(host.open(streamIdOf(1))).toBe(0);
