@@ -197,21 +197,22 @@ export function describeLogLine(line: LogLine): string {
 /**
  * Thrown by `dispatch` when the module says its instance is lost (its `ixt_instance_lost` export returns 1;
  * docs/ABI.md, interrupts): a call was stopped inside its allocator or its stream bookkeeping, so every
- * frame is answered Unavailable and nothing the module keeps can be trusted. Load a new instance, as the
- * runtime replaces it.
+ * frame is refused (no buffer from `ixt_alloc`, or answered Unavailable) and nothing the module keeps can
+ * be trusted. The frame still went to the module, whose first call after the loss fails every stream
+ * (Error Internal with LOST_MESSAGE, in `host.sent`). Load a new instance, as the runtime replaces it.
  */
 export class InstanceLost extends Error {
   /** The code a lost instance answers every frame with (Unavailable). */
   readonly code: number = ABI.interrupts.LOST_CODE;
   constructor(
-    /** What happened when the host found it: "before" a dispatch it then refused, or "after" the call that lost it. */
+    /** When the instance was lost: "before" this dispatch (it refused the frame), or "after" it began (during the call). */
     readonly when: "before" | "after",
   ) {
     super(
       `the module's instance is lost (${ABI.interrupts.LOST_EXPORT}() returned 1): ${ABI.interrupts.LOST_MESSAGE}. ` +
         (when === "before"
-          ? `The frame was not delivered; every frame would be answered Unavailable (${ABI.interrupts.LOST_CODE}). Load a new instance.`
-          : `It was lost during this call; every later frame is answered Unavailable (${ABI.interrupts.LOST_CODE}). Load a new instance.`),
+          ? `The frame was not handled: a lost instance refuses every frame (Unavailable, ${ABI.interrupts.LOST_CODE}). Load a new instance.`
+          : `It was lost during this call; every later frame is refused (Unavailable, ${ABI.interrupts.LOST_CODE}). Load a new instance.`),
     );
     this.name = "InstanceLost";
   }
@@ -432,8 +433,9 @@ export class IxtHost {
 
   /**
    * True when the module says its instance is lost (its `ixt_instance_lost` export returns 1; docs/ABI.md,
-   * interrupts): every frame would be answered Unavailable, and `dispatch` throws `InstanceLost` instead of
-   * delivering. False when the module has no such export (ABI revision 1).
+   * interrupts): every frame is refused, and `dispatch` throws `InstanceLost` (after giving the module the
+   * frame, so that its sweep of every stream shows in `sent`). False when the module has no such export
+   * (ABI revision 1).
    */
   get instanceLost(): boolean {
     const lost = this.abi.ixt_instance_lost;
@@ -551,14 +553,17 @@ export class IxtHost {
    */
   dispatch(frame: Uint8Array): number {
     if (this.trapped) throw this.trapped;
-    if (this.instanceLost) throw new InstanceLost("before");
     this.abortInCall = undefined;
     this.warnings = [];
+    // A lost instance still gets the frame, as a runtime that does not ask ixt_instance_lost would give
+    // it: its next call sweeps every stream (Error Internal, LOST_MESSAGE), then it refuses the frame.
+    const wasLost = this.instanceLost;
     const result = this.follow(frame);
     if (this.warnings.length > 0 && this.options.sdkWarnings === "throw") {
       throw new SdkWarning(this.warnings, result);
     }
-    if (result === ABI.interrupts.LOST_CODE && this.instanceLost) throw new InstanceLost("after");
+    if (result === ABI.interrupts.LOST_CODE && this.instanceLost)
+      throw new InstanceLost(wasLost ? "before" : "after");
     return result;
   }
 
@@ -596,6 +601,7 @@ export class IxtHost {
     const e = this.abi;
     try {
       const ptr = e.ixt_alloc(frame.length) >>> 0;
+      if (ptr === 0 && this.instanceLost) throw new InstanceLost("before");
       if (ptr === 0) throw new Error(`ixt_alloc(${frame.length}) returned 0`);
       new Uint8Array(e.memory.buffer, ptr, frame.length).set(frame);
       this.lastFramePtr = ptr;

@@ -366,8 +366,17 @@ describe("the lost state (ABI revision 2: ixt_instance_lost)", () => {
     expect(() => host.credit(id, 100)).toThrow(stop);
     host.respond = undefined;
     expect(host.instanceLost).toBe(true);
-    // Without the shim's check this dispatch failed with "ixt_alloc(17) returned 0".
+    // Without the shim's check this dispatch failed with "ixt_alloc(17) returned 0". The module's sweep
+    // still reaches the host: the stream fails with LOST_MESSAGE.
+    const before = host.sent.length;
     expect(() => host.data(id, "next")).toThrow(InstanceLost);
+    expect(host.sent.slice(before)).toEqual([
+      expect.objectContaining({
+        kind: "Error",
+        code: StreamErrorCode.Internal,
+        message: ABI.interrupts.LOST_MESSAGE,
+      }),
+    ]);
   });
 
   it("instanceLost is false without the export", async () => {
@@ -392,7 +401,7 @@ describe("the lost state (ABI revision 2: ixt_instance_lost)", () => {
     expect(err).toBeInstanceOf(InstanceLost);
     expect(err).toMatchObject({ when: "before", code: ABI.interrupts.LOST_CODE });
     expect((err as Error).message).toContain(ABI.interrupts.LOST_MESSAGE);
-    expect((err as Error).message).toMatch(/not delivered.*Load a new instance/);
+    expect((err as Error).message).toMatch(/not handled.*Load a new instance/);
   });
 
   it("a trap that leaves the instance lost says so in GuestTrap", async () => {
