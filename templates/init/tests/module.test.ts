@@ -79,11 +79,13 @@ describe("assembly/index.ts", () => {
   it("answers a caller that grants credit 4 bytes at a time", async () => {
     const host = await loadModule("assembly/index.ts");
     const id = streamIdOf(1);
+    // #region readme-credit
     const valve = holdCredit(host, id); // the Open grants no credit: nothing can be sent yet
     host.data(id, "world");
     host.close(id, CloseReason.Normal);
     expect(dataTexts(host, id)).toEqual([]); // both replies wait in the stream's queue
     const sent = valve.drain(4); // Credit frames of 4 bytes until the stream ends
+    // #endregion readme-credit
     expect(sent.filter(isData).map((call) => text(call))).toEqual(["hello, world", "greeted 1"]);
     expect(isClose(sent[sent.length - 1])).toBe(true);
   });
@@ -91,9 +93,11 @@ describe("assembly/index.ts", () => {
 
   // #region refusal
   it("fails the stream when the host first blocks a reply, then refuses it", async () => {
+    // #region readme-refusal
     const host = await loadModule("assembly/index.ts", {
       respond: (call) => (call.kind === "Data" ? HostStatus.WouldBlock : undefined),
     });
+    // #endregion readme-refusal
     const id = streamIdOf(1);
     host.open(id);
     expect(host.data(id, "world")).toBe(0); // WouldBlock: the SDK queued the reply, the handler saw true
@@ -112,7 +116,9 @@ describe("assembly/index.ts", () => {
 
   // #region memory-limit
   it("holds under the runtime's memory cap (16 MiB here)", async () => {
+    // #region readme-memory
     const host = await loadModule("assembly/index.ts", { memoryLimit: 16 * 1024 * 1024 });
+    // #endregion readme-memory
     const id = streamIdOf(1);
     host.open(id);
     for (let i = 0; i < 1000; i++) host.data(id, "x".repeat(10_000));
