@@ -16,16 +16,13 @@
 import { memoryAvailable } from "./gc";
 import { StreamErrorCode } from "./enums";
 import { StreamSender } from "./sender";
+import { encodeUtf8Into } from "./utf8";
 
 /** The largest `maxLength` a ByteBuffer takes (512 MiB); also its default. */
 export const BYTE_BUFFER_MAX_LENGTH: usize = 1 << 29;
 
 /** Message a failed buffer's `sendOrFail` fails the stream with (ResourceExhausted). */
 export const BYTE_BUFFER_FAILED = "the frame could not be built: out of memory or over its maximum length";
-
-// The UTF-8 bytes of U+FFFD, little-endian, for a lone surrogate.
-// @ts-ignore: decorator
-@inline const REPLACEMENT_UTF8: u32 = 0xbdbfef;
 
 /** Decimal digits of `value` (1 to 20). */
 // @ts-ignore: decorator
@@ -182,45 +179,9 @@ export class ByteBuffer {
     // A UTF-16 unit takes at most 3 bytes (a pair: 4 for 2 units); count exactly only when that would grow.
     let bound = units * 3;
     if (bound > this.capacity - this.used) bound = <usize>String.UTF8.byteLength(text);
-    let at = this.reserve(bound);
+    const at = this.reserve(bound);
     if (!at) return;
-    const start = at;
-    let s = changetype<usize>(text);
-    const end = s + (units << 1);
-    while (s < end) {
-      let c = <u32>load<u16>(s);
-      s += 2;
-      if (c < 0x80) {
-        store<u8>(at++, <u8>c);
-      } else if (c < 0x800) {
-        store<u16>(at, <u16>(0xc0 | (c >>> 6) | ((0x80 | (c & 0x3f)) << 8)));
-        at += 2;
-      } else if ((c & 0xf800) != 0xd800) {
-        store<u16>(at, <u16>(0xe0 | (c >>> 12) | ((0x80 | ((c >>> 6) & 0x3f)) << 8)));
-        store<u8>(at + 2, <u8>(0x80 | (c & 0x3f)));
-        at += 3;
-      } else {
-        const low = s < end ? <u32>load<u16>(s) : 0;
-        if (c < 0xdc00 && (low & 0xfc00) == 0xdc00) {
-          s += 2;
-          c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
-          store<u32>(
-            at,
-            0xf0 |
-              (c >>> 18) |
-              ((0x80 | ((c >>> 12) & 0x3f)) << 8) |
-              ((0x80 | ((c >>> 6) & 0x3f)) << 16) |
-              ((0x80 | (c & 0x3f)) << 24),
-          );
-          at += 4;
-        } else {
-          store<u16>(at, <u16>REPLACEMENT_UTF8); // a lone surrogate
-          store<u8>(at + 2, <u8>(REPLACEMENT_UTF8 >>> 16));
-          at += 3;
-        }
-      }
-    }
-    this.used += at - start;
+    this.used += encodeUtf8Into(changetype<usize>(text), units, at) - at;
   }
 
   /** Appends `value` in decimal (`0` to `18446744073709551615`), without allocating. */

@@ -4,7 +4,7 @@
 //
 // A sender knows nothing of the stream table, the blocked list or the handler: what happens to it that the
 // stream's owner must act on (it finished, it became blocked or unblocked, the host refused a queued frame)
-// it tells its `SenderOwner` (live-stream.ts implements it).
+// it tells its `SenderOwner` (sender-owner.ts; live-stream.ts implements it).
 
 import { nowMs } from "./clock";
 import { CloseReason, HostStatus, SendStatus, StreamErrorCode } from "./enums";
@@ -15,6 +15,7 @@ import { stream_send_close, stream_send_data, stream_send_error } from "./import
 import { STREAM_ID_LEN, UNLIMITED_CREDIT } from "./layout";
 import { DEBUG_GUARDS, log } from "./log";
 import { enterSection, leaveSection } from "./sections";
+import { SenderOwner } from "./sender-owner";
 import { errorCodeFor, fromHost, isSent, refusalMessage, streamGone } from "./status";
 
 /** `availableCredit`/`writable` of a stream opened with unlimited credit, and `remainingMs()` without a deadline. */
@@ -30,22 +31,6 @@ export const QUEUED_FRAME_REFUSED = "a queued frame was refused by the host";
 @inline const END_CLOSE: u8 = 1;
 // @ts-ignore: decorator
 @inline const END_ERROR: u8 = 2;
-
-/**
- * What a sender tells the stream that owns it. The SDK's stream table implements it (live-stream.ts); it is
- * not for handler code.
- */
-export abstract class SenderOwner {
-  /** The stream's last frame went out, or never will: nothing more can be sent. */
-  abstract senderFinished(): void;
-  /** The host answered WouldBlock (`true`), or the stream's output moved again (`false`). */
-  abstract senderBlocked(blocked: bool): void;
-  /**
-   * The host refused a queued frame with `status` (neither Ok nor WouldBlock); it and what was queued
-   * after it were dropped. When `status` says the stream is gone, it has already finished.
-   */
-  abstract senderRefused(status: i32): void;
-}
 
 /**
  * Sends frames on one stream. Every method returns a `HostStatus` or a `SendStatus`; `isSent(status)`

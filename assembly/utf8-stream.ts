@@ -11,9 +11,9 @@ import {
 } from "./utf8";
 
 // Where the carried bytes and the first bytes of the next piece are joined to decode the character they
-// make: at most 3 carried + 3 new bytes.
+// make: 4 bytes, the 1 to 3 carried and then at most 4 minus that many of the piece's.
 // @ts-ignore: decorator
-@lazy const joinBuffer = memory.data(8);
+@lazy const joinBuffer = memory.data(4);
 
 /**
  * Decodes UTF-8 that arrives in pieces. Feed it each piece in order (`decode(frame.payloadPtr,
@@ -57,11 +57,12 @@ export class Utf8StreamDecoder {
    * gives the same text.
    */
   decode(ptr: usize, len: usize): string {
-    if (this.completesNothing(ptr, len)) return "";
+    const joined = this.check(ptr, len);
+    if (!joined) return "";
     if (len > DECODE_MAX_LEN) throw new Error("Utf8StreamDecoder: piece too large");
     // At most 2 units for the carried character, and one per byte of the piece.
     const out = __new((len + 2) << 1, idof<String>());
-    return changetype<string>(__renew(out, this.decodeInto(ptr, len, out) - out));
+    return changetype<string>(__renew(out, this.decodeChecked(ptr, len, out, joined) - out));
   }
 
   /**
@@ -70,7 +71,12 @@ export class Utf8StreamDecoder {
    * complete yet). Allocates nothing.
    */
   decodeInto(ptr: usize, len: usize, out: usize): usize {
-    if (this.completesNothing(ptr, len)) return out;
+    const joined = this.check(ptr, len);
+    return joined ? this.decodeChecked(ptr, len, out, joined) : out;
+  }
+
+  // `decodeInto` once `check` has answered `joined` (not 0: something is complete).
+  private decodeChecked(ptr: usize, len: usize, out: usize, joined: u32): usize {
     let p = ptr;
     let o = out;
     const carried = this.carryLen;
@@ -78,9 +84,8 @@ export class Utf8StreamDecoder {
       // The carried bytes were accepted as far as they go, so the sequence uses all of them and
       // `used - carried` bytes of this piece (0 when its first byte broke the sequence: one U+FFFD, and
       // that byte starts over).
-      const seq = this.joinCarried(ptr, len);
-      o = storeCodePoint(o, seq & 0x1fffff);
-      p += <usize>(seq >>> 24) - carried;
+      o = storeCodePoint(o, joined & 0x1fffff);
+      p += <usize>(joined >>> 24) - carried;
     }
     const rest = ptr + len - p;
     const complete = completeUtf8Len(p, rest);
@@ -89,22 +94,24 @@ export class Utf8StreamDecoder {
     return o;
   }
 
-  // True when the piece completes no character, for an empty result; then its bytes join the carry.
-  private completesNothing(ptr: usize, len: usize): bool {
-    if (len == 0) return true;
+  // Whether the piece completes a character, asked once per call: 0 when it completes none (the result is
+  // empty, and its bytes join the carry); otherwise, with bytes carried, the sequence they make with the
+  // piece's first bytes (`joinCarried`'s answer, never 0: it takes at least one byte), and 1 without.
+  private check(ptr: usize, len: usize): u32 {
+    if (len == 0) return 0;
     const carried = this.carryLen;
     if (!carried) {
-      if (completeUtf8Len(ptr, len) != 0) return false;
+      if (completeUtf8Len(ptr, len) != 0) return 1;
       this.setCarry(ptr, len); // the whole piece (at most 3 bytes) starts a character
-      return true;
+      return 0;
     }
     const seq = this.joinCarried(ptr, len);
     const used = <usize>(seq >>> 24);
     const available = carried + (len < 4 - carried ? len : 4 - carried);
-    if (used < available || used >= <usize>(leadInfo(this.carry & 0xff) & 0xff)) return false;
+    if (used < available || used >= <usize>(leadInfo(this.carry & 0xff) & 0xff)) return seq;
     // Every byte so far belongs to the character and it is still incomplete: carry them all.
     this.setCarry(joinBuffer, available);
-    return true;
+    return 0;
   }
 
   // Decodes the one sequence that starts with the carried bytes, followed by up to the character's length

@@ -1,17 +1,10 @@
 // Valid UTF-8 out of any bytes, without going through UTF-16: check a byte range, or copy it with each
 // ill-formed sequence replaced by U+FFFD's encoding, as decoding (WHATWG) and encoding again would.
 
-import { decodeSequence, leadInfo } from "./utf8";
+import { HIGH_BITS_8 } from "./find-byte";
+import { REPLACEMENT, decodeSequence, leadInfo, storeUtf8 } from "./utf8";
 
-// High bit of every byte in a u64: non-zero after `&` when any of the 8 bytes is not ASCII.
-// @ts-ignore: decorator
-@inline const HIGH_BITS_8: u64 = 0x8080808080808080;
-
-/** U+FFFD's UTF-8, EF BF BD, as a little-endian u32's low 3 bytes. */
-// @ts-ignore: decorator
-@inline const REPLACEMENT_UTF8: u32 = 0xbdbfef;
-
-/** Bytes a replacement takes: each maximal subpart of an ill-formed sequence becomes these 3 bytes. */
+/** Bytes a replacement takes: each maximal subpart of an ill-formed sequence becomes U+FFFD's 3 bytes. */
 export const REPLACEMENT_UTF8_LEN: usize = 3;
 
 /**
@@ -59,9 +52,7 @@ export function writeValidUtf8(ptr: usize, len: usize, out: usize): usize {
     if (p >= end) break;
     // An ill-formed or incomplete sequence starts here: skip its maximal subpart.
     p += <usize>(decodeSequence(p, end, <u32>load<u8>(p)) >>> 24);
-    store<u16>(o, <u16>REPLACEMENT_UTF8);
-    store<u8>(o, <u8>(REPLACEMENT_UTF8 >>> 16), 2);
-    o += REPLACEMENT_UTF8_LEN;
+    o += storeUtf8(o, REPLACEMENT); // EF BF BD: REPLACEMENT_UTF8_LEN bytes
   }
   return o - out;
 }

@@ -1,16 +1,20 @@
-// UTF-8 over raw guest memory: a WHATWG decoder, a byte-exact comparison that
-// does not decode, and the boundary of the last complete character, for text split across frames.
+// The SDK's one UTF-8 codec over raw guest memory: a WHATWG decoder, the one UTF-16 to UTF-8 encoder
+// (text, lines, JSON and the byte buffer write through `storeUtf8` and `encodeUtf8Into`), the one
+// surrogate-pair combiner, a byte-exact comparison that does not decode, and the boundary of the last
+// complete character, for text split across frames.
 //
 // Every function reads exactly the `len` bytes at `ptr` (the caller guarantees they are in memory) and
 // never traps on their content: any byte sequence is valid input.
 
-/** UTF-16 code unit that replaces each invalid UTF-8 sequence. */
-const REPLACEMENT: u32 = 0xfffd;
+import { HIGH_BITS_8 } from "./find-byte";
 
-// High bit of every byte in a u64: non-zero after `&` when any of the 8 bytes is not ASCII.
-const HIGH_BITS_8: u64 = 0x8080808080808080;
+/** U+FFFD, the code point that replaces each invalid UTF-8 sequence and each lone surrogate. */
+// @ts-ignore: decorator
+@inline export const REPLACEMENT: u32 = 0xfffd;
+
 // Bits above 0x7F in each of 4 UTF-16 code units: non-zero after `&` when any unit is not ASCII.
-const HIGH_BITS_4X16: u64 = 0xff80ff80ff80ff80;
+// @ts-ignore: decorator
+@inline const HIGH_BITS_4X16: u64 = 0xff80ff80ff80ff80;
 
 /**
  * Largest input `decodeUtf8` accepts (512 MiB − 64 bytes): its result takes 2 bytes per input byte before
@@ -24,6 +28,144 @@ export const DECODE_MAX_LEN: usize = (1 << 29) - 64;
   let v = <u64>x;
   v = (v | (v << 16)) & 0x0000ffff0000ffff;
   return (v | (v << 8)) & 0x00ff00ff00ff00ff;
+}
+
+/** Packs the low byte of each of the four 16-bit lanes of `x` into a u32 (ASCII units to bytes). */
+// @ts-ignore: decorator
+@inline function narrow4(x: u64): u32 {
+  const v = (x | (x >>> 8)) & 0x0000ffff0000ffff;
+  return <u32>(v | (v >>> 16));
+}
+
+/** True when the UTF-16 unit `c` is a surrogate (D800-DFFF), high or low. */
+// @ts-ignore: decorator
+@inline export function isSurrogate(c: u32): bool {
+  return (c & 0xf800) == 0xd800;
+}
+
+/** The code point of the surrogate pair `high` (D800-DBFF), `low` (DC00-DFFF). */
+// @ts-ignore: decorator
+@inline export function fromSurrogates(high: u32, low: u32): u32 {
+  return 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
+}
+
+/**
+ * The code point of the surrogate `c` (D800-DFFF) read just before `s`, paired with the UTF-16 unit at
+ * `s` (read only when `s < end`): the pair's code point when `c` is a high surrogate and that unit a low
+ * one (then the caller moves past it), otherwise 0: `c` is a lone surrogate.
+ */
+// @ts-ignore: decorator
+@inline export function pairAt(c: u32, s: usize, end: usize): u32 {
+  if (c >= 0xdc00 || s >= end) return 0;
+  const low = <u32>load<u16>(s);
+  return (low & 0xfc00) == 0xdc00 ? fromSurrogates(c, low) : 0;
+}
+
+/** Bytes the UTF-8 encoding of the code point `cp` takes: 1 to 4. */
+// @ts-ignore: decorator
+@inline export function utf8Size(cp: u32): usize {
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+// The UTF-8 of a code point of each length, first byte in bits 0-7: the one formula per length that
+// `utf8Word` (comparisons) and `storeUtf8` (every encoder) use.
+// @ts-ignore: decorator
+@inline function utf8Word2(cp: u32): u32 {
+  return 0xc0 | (cp >>> 6) | ((0x80 | (cp & 0x3f)) << 8);
+}
+// @ts-ignore: decorator
+@inline function utf8Word3(cp: u32): u32 {
+  return 0xe0 | (cp >>> 12) | ((0x80 | ((cp >>> 6) & 0x3f)) << 8) | ((0x80 | (cp & 0x3f)) << 16);
+}
+// @ts-ignore: decorator
+@inline function utf8Word4(cp: u32): u32 {
+  return (
+    0xf0 |
+    (cp >>> 18) |
+    ((0x80 | ((cp >>> 12) & 0x3f)) << 8) |
+    ((0x80 | ((cp >>> 6) & 0x3f)) << 16) |
+    ((0x80 | (cp & 0x3f)) << 24)
+  );
+}
+
+/** Writes the low 3 bytes of `word` at `at`, and nothing after them. */
+// @ts-ignore: decorator
+@inline function store3(at: usize, word: u32): void {
+  store<u16>(at, <u16>word);
+  store<u8>(at, <u8>(word >>> 16), 2);
+}
+
+/** The UTF-8 encoding of the code point `cp` (at most U+10FFFF), its first byte in bits 0-7. */
+// @ts-ignore: decorator
+@inline export function utf8Word(cp: u32): u32 {
+  return cp < 0x80 ? cp : cp < 0x800 ? utf8Word2(cp) : cp < 0x10000 ? utf8Word3(cp) : utf8Word4(cp);
+}
+
+/**
+ * Writes the code point `cp` (a scalar value) at `at` as UTF-8, exactly its 1 to 4 bytes (nothing past
+ * them); returns how many.
+ */
+// @ts-ignore: decorator
+@inline export function storeUtf8(at: usize, cp: u32): usize {
+  if (cp < 0x80) {
+    store<u8>(at, <u8>cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    store<u16>(at, <u16>utf8Word2(cp));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    store3(at, utf8Word3(cp));
+    return 3;
+  }
+  store<u32>(at, utf8Word4(cp));
+  return 4;
+}
+
+/**
+ * Encodes the `units` UTF-16 units at `ptr` as UTF-8 at `out`, a lone surrogate as U+FFFD (3 bytes, as
+ * `TextEncoder` writes it), and returns the address after the last byte written. `out` needs room for
+ * `String.UTF8.byteLength` of the text (at most 3 bytes per unit); nothing past the encoding is written.
+ * Runs of ASCII are narrowed 4 units at a time (tried only after an ASCII unit, so text without ASCII
+ * pays nothing for it). Allocates nothing.
+ */
+export function encodeUtf8Into(ptr: usize, units: usize, out: usize): usize {
+  const end = ptr + (units << 1);
+  let s = ptr;
+  let o = out;
+  while (s < end) {
+    let c = <u32>load<u16>(s);
+    if (c < 0x80) {
+      if (end - s >= 8) {
+        const x = load<u64>(s);
+        if (!(x & HIGH_BITS_4X16)) {
+          store<u32>(o, narrow4(x));
+          s += 8;
+          o += 4;
+          continue;
+        }
+      }
+      store<u8>(o, <u8>c);
+      s += 2;
+      o += 1;
+      continue;
+    }
+    s += 2;
+    // The 2- and 3-byte cases first, as in `storeUtf8`, so a unit outside ASCII costs two comparisons.
+    if (c < 0x800) {
+      store<u16>(o, <u16>utf8Word2(c));
+      o += 2;
+    } else if (!isSurrogate(c)) {
+      store3(o, utf8Word3(c));
+      o += 3;
+    } else {
+      const cp = pairAt(c, s, end);
+      if (cp) s += 2;
+      o += storeUtf8(o, cp ? cp : REPLACEMENT);
+    }
+  }
+  return o;
 }
 
 /**
@@ -154,39 +296,26 @@ export function utf8Equals(ptr: usize, len: usize, text: string): bool {
     }
     let c = <u32>load<u16>(s);
     s += 2;
-    const left = end - p;
-    if (c < 0x80) {
-      if (left < 1 || <u32>load<u8>(p) != c) return false;
-      p += 1;
-    } else if (c < 0x800) {
-      if (left < 2 || <u32>load<u16>(p) != (((0x80 | (c & 0x3f)) << 8) | (0xc0 | (c >>> 6)))) return false;
-      p += 2;
-    } else if ((c & 0xf800) != 0xd800) {
-      if (
-        left < 3 ||
-        <u32>load<u16>(p) != (((0x80 | ((c >>> 6) & 0x3f)) << 8) | (0xe0 | (c >>> 12))) ||
-        <u32>load<u8>(p, 2) != (0x80 | (c & 0x3f))
-      )
-        return false;
-      p += 3;
-    } else {
-      // A surrogate: only a high one followed by a low one encodes (to 4 bytes).
-      if (c >= 0xdc00 || s >= sEnd) return false;
-      const c2 = <u32>load<u16>(s);
-      if ((c2 & 0xfc00) != 0xdc00) return false;
+    if (isSurrogate(c)) {
+      // Only a high surrogate followed by a low one encodes (to 4 bytes).
+      c = pairAt(c, s, sEnd);
+      if (!c) return false;
       s += 2;
-      c = 0x10000 + ((c - 0xd800) << 10) + (c2 - 0xdc00);
-      const expected =
-        0xf0 |
-        (c >>> 18) |
-        ((0x80 | ((c >>> 12) & 0x3f)) << 8) |
-        ((0x80 | ((c >>> 6) & 0x3f)) << 16) |
-        ((0x80 | (c & 0x3f)) << 24);
-      if (left < 4 || load<u32>(p) != expected) return false;
-      p += 4;
     }
+    const size = utf8Size(c);
+    if (end - p < size || !bytesAre(p, utf8Word(c), size)) return false;
+    p += size;
   }
   return p == end;
+}
+
+/** True when the `size` (1 to 4) bytes at `p` are the low `size` bytes of `word`; reads no byte after them. */
+// @ts-ignore: decorator
+@inline function bytesAre(p: usize, word: u32, size: usize): bool {
+  if (size == 4) return load<u32>(p) == word;
+  if (size == 1) return <u32>load<u8>(p) == word;
+  if (<u32>load<u16>(p) != (word & 0xffff)) return false;
+  return size == 2 || <u32>load<u8>(p, 2) == word >>> 16;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   WASI_REACTOR_EXPORT,
   WASI_REACTOR_TYPE,
 } from "./abi-spec.js";
+import { trapSummary } from "./run.js";
 import { type ExportEntry, type FuncType, type WasmInfo, formatType, readWasmInfo } from "./wasm-info.js";
 
 export interface CheckOptions {
@@ -286,11 +287,13 @@ async function probeHandler(
     if (result !== StreamErrorCode.Unimplemented) return null;
     return { ok: true, warn: true, item, found: `Unimplemented (${result})`, message: NO_HANDLER_WARNING };
   } catch (err) {
-    // One line in the report: the trap's first line, and the module's own innermost frame when known.
-    const own = err instanceof GuestTrap ? err.frames.find((f) => f.origin === "module") : undefined;
-    const where = own ? ` (at ${own.file}:${own.line}:${own.column})` : "";
-    const why = `${(err instanceof Error ? err.message : String(err)).split("\n")[0]}${where}`;
-    return { ok: true, warn: true, item, found: "trapped", message: `an Open for method "" traps: ${why}` };
+    // One line in the report, the author's code first: the module's own innermost frame (a debug build's),
+    // then what the module said, which names the library's line (or the engine's trap and the innermost frame).
+    const why =
+      err instanceof GuestTrap
+        ? trapSummary(err)
+        : `: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+    return { ok: true, warn: true, item, found: "trapped", message: `an Open for method "" traps${why}` };
   }
 }
 

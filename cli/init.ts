@@ -14,15 +14,20 @@ Writes a new module project into dir (default: the current folder), which must b
 yet, and installs nothing:
 
   package.json            ixt-sdk-as, assemblyscript, vitest and typescript; the scripts build,
-                          build:debug, test, check and typecheck
+                          build:debug, test, test:debug, test:release, check and typecheck
   asconfig.json           asc's options: extends the ixt-sdk-as preset
   assembly/index.ts       a handler to start from
   assembly/tsconfig.json  type-checks the module in a TypeScript editor (npx tsc -p assembly)
-  tests/module.test.ts    a vitest test of the module in the host shim (ixt-sdk-as/testing)
-  vitest.config.ts        vitest's options
+  scripts/modules.mjs     builds and checks every module in assembly/ (npm run build, npm run check)
+  tests/module.test.ts    vitest tests of the module in the host shim (ixt-sdk-as/testing)
+  tests/modules.test.ts   loads every module in assembly/
+  vitest.config.ts        runs every test against the debug build and the release build
   .gitignore, README.md
 
 Then: cd dir && npm install && npm test && npm run build
+
+A second module: a new file in assembly/ that ends with export * from "ixt-sdk-as/exports"
+(assembly/<name>.ts builds to build/<name>.wasm; npm run build and npm run check take it as it is).
 
 options:
   -h, --help   show this help
@@ -124,9 +129,12 @@ export async function init(args: string[], io: Io): Promise<number> {
     io.out("Next:");
     if (cd !== "") io.out(`  cd ${/\s/.test(cd) ? JSON.stringify(cd) : cd}`);
     io.out("  npm install");
-    io.out("  npm test                 # builds the module and runs tests/module.test.ts");
+    io.out("  npm test                 # runs tests/ against the debug build and the release build");
     io.out("  npm run build            # build/module.wasm");
     io.out("  npx ixt-as run build/module.wasm --data world --close");
+    io.out("");
+    io.out('A second module: add assembly/<name>.ts ending with export * from "ixt-sdk-as/exports";');
+    io.out("npm run build then writes build/<name>.wasm too, and npm run check checks it.");
     return 0;
   } catch (err) {
     const usage = (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");

@@ -7,9 +7,11 @@ import { checkModule, formatReport } from "./check.js";
 import { init } from "./init.js";
 import {
   LogTap,
+  SHOWN_PAYLOAD_BYTES,
   formatLog,
   loadForRun,
   runPlan,
+  summaryLine,
   unrunnableImports,
   type RunPlan,
   type RunStep,
@@ -28,7 +30,7 @@ commands:
   check <module.wasm>   check the module's imports and exports against the ixt ABI
   run <module.wasm>     open a stream in the host shim, feed it and print every frame
 
-Run "ixt-as <command> --help" for a command's options.`;
+Run "ixt-as <command> --help" for a command's options and exit statuses.`;
 
 export const CHECK_USAGE = `usage: ixt-as check [--wasi] <module.wasm>…
 
@@ -46,14 +48,20 @@ options:
 exit status: 0 the module matches, 1 it does not, 2 bad usage or a missing or invalid file`;
 
 export const RUN_USAGE = `usage: ixt-as run <module.wasm> [--method M] [--payload TEXT|@file] [--context TEXT|@file]
-                  [--credit N] [--data TEXT|@file | --grant N]… [--close|--cancel] [--id HEX]
+                  [--credit N] [--data TEXT|@file | --grant N]… [--close|--cancel] [--id HEX] [--full]
 
 Loads the module in the host shim, opens a server stream, sends each --data as a Data frame and each
 --grant as a Credit frame, in the order given, then the caller's Close (--close) or a Cancel (--cancel),
-and prints each inbound frame with the dispatcher's result and each outbound frame the module sends (text
-and hex). When the module traps, a debug build's source map (<module.wasm>.map, next to it) names the
-source line of each frame, the module's own first. A debug build's log lines (log.info(…) from "ixt-sdk-as") are printed as "log <level> <message>";
-a module built with the WASI profile gets Node's WASI, its log lines go to stderr.
+and prints each inbound frame with the dispatcher's result and each outbound frame the module sends, both
+as text and hex. The text is exactly the bytes sent, in quotes: valid UTF-8 as a JSON string, with a
+character that would not be seen escaped (a BOM is "\\ufeff"), and a byte that is not UTF-8 as \\xNN. A
+payload is cut after ${SHOWN_PAYLOAD_BYTES} bytes, "… (+N bytes)" saying how many were left out (--full prints it whole).
+When the module traps, the message names the module's own source line first, then where it failed (a
+library's line): a debug build's source map (<module.wasm>.map, next to it) names the source line of each
+frame, the module's own first. A debug build's log lines (log.info(…) from "ixt-sdk-as") are printed as
+"log <level> <message>"; a module built with the WASI profile gets Node's WASI, its log lines go to stderr.
+The run ends with a summary: the streams accepted, rejected, trapped and still waiting for credit (open,
+with something to send that only more credit would let out).
 
 options:
   --method M       the Open's method (default: empty)
@@ -65,10 +73,12 @@ options:
   --close          end with the caller's Close (Normal)
   --cancel         end with a Cancel (Caller)
   --id HEX         the stream id, 32 hex digits (default: 01000000000000000000000000000000)
+  --full           print every payload whole (default: cut after ${SHOWN_PAYLOAD_BYTES} bytes)
   -h, --help       show this help
 
-exit status: 0 done, 1 the module failed (it trapped: its abort message is printed), 2 bad usage or a
-missing, invalid or unrunnable file, 3 an internal error of ixt-as`;
+exit status: 0 done (also when the stream is left waiting for credit), 1 the module trapped (its message
+is printed) or a frame could not be delivered, 2 bad usage or a missing, invalid or unrunnable file, 3 an
+internal error of ixt-as, 4 the module rejected the Open (the dispatcher answered it with an error code)`;
 
 class UsageError extends Error {}
 
@@ -148,6 +158,7 @@ async function run(args: string[], io: Io): Promise<number> {
       close: { type: "boolean" },
       cancel: { type: "boolean" },
       id: { type: "string" },
+      full: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -207,11 +218,19 @@ async function run(args: string[], io: Io): Promise<number> {
     throw new UsageError(`cannot load ${path} in the host shim: ${(err as Error).message}`);
   }
   io.out(`${path}`);
-  const outcome = runPlan(host, plan, io.out, logs);
-  if (outcome.ok) return 0;
-  io.err(`ixt-as: ${outcome.failure}`);
-  return 1;
+  const outcome = runPlan(host, plan, io.out, logs, { full: values.full });
+  if (outcome.cut)
+    io.out(`(payloads longer than ${SHOWN_PAYLOAD_BYTES} bytes were cut: --full prints them whole)`);
+  io.out(summaryLine(outcome));
+  if (outcome.failure !== undefined) {
+    io.err(`ixt-as: ${outcome.failure}`);
+    return 1;
+  }
+  return outcome.openResult === 0 ? 0 : REJECTED;
 }
+
+/** The exit status of a run whose Open the module rejected. */
+const REJECTED = 4;
 
 /** Runs the command line `args` (without `node ixt-as`); returns the exit status. */
 export async function main(args: string[], io: Io): Promise<number> {

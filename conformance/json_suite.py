@@ -140,6 +140,13 @@ def json_test_suite(out) -> None:
         check(got == ("error", INVALID_ARGUMENT, b"invalid JSON at byte 3: invalid UTF-8"), f"{bad!r}: {got}")
     check(canon.answer(b"[" * 513 + b"]" * 513)[2] == b"invalid JSON at byte 512: nesting too deep", "depth 513")
     check(canon.answer(b"[" * 512 + b"]" * 512)[0] == "data", "depth 512 refused")
+    # A short bad literal or \u escape is refused where a longer one is, for the same reason (issue 25).
+    for text, want in ((b"[tr]", b"1: expected a value"), (b"[tru]", b"1: expected a value"),
+                       (b"[f]", b"1: expected a value"), (b"[n]", b"1: expected a value"),
+                       (b'["\\u0"]', b"2: invalid escape"), (b'["\\u12"]', b"2: invalid escape"),
+                       (b"nul", b"3: unexpected end of text")):
+        got = canon.answer(text)
+        check(got == ("error", INVALID_ARGUMENT, b"invalid JSON at byte " + want), f"{text!r}: {got}")
     out(f"JSONTestSuite in wasmtime, accepted/refused: {counts}")
 
 

@@ -5,7 +5,8 @@ in wasmtime, with a host that defines only the `ixt` imports (and WASI for the W
 Then the hardening suites, against the same build: host refusals (refusals.py), reject codes of every width
 (reject_codes.py), traps (traps.py)
 and memory caps (memory_caps.py: every example under a 64 MiB cap, tests/fixtures/capped_echo.ts under 8 MiB),
-and JSON (json_suite.py: json_canon over JSONTestSuite, mutations, 1,000 texts of 1 MiB under 64 MiB),
+and JSON (json_suite.py: json_canon over JSONTestSuite, mutations, 1,000 texts of 1 MiB under 64 MiB;
+json_memory.py: JsonReader.readString answers NoMemory under an 8 MiB cap, never traps),
 the module author's own code under caps (author_memory.py), and calls stopped by fuel or an epoch at sampled
 points of every frame kind (interrupts.py; IXT_INTERRUPTS=full tries every point).
 
@@ -25,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import author_memory  # noqa: E402
 import interrupts  # noqa: E402
+import json_memory  # noqa: E402
 import json_suite  # noqa: E402
 import memory_caps  # noqa: E402
 import refusals  # noqa: E402
@@ -143,7 +145,7 @@ def main() -> int:
             passed += 1
             print(f"ok   {name}")
     if "--quick" not in sys.argv:
-        for suite in (refusals, reject_codes, traps, memory_caps, json_suite, author_memory, interrupts):
+        for suite in (refusals, reject_codes, traps, memory_caps, json_suite, json_memory, author_memory, interrupts):
             suite_passed, suite_failed = suite.run(str(BUILD), out=lambda line: print(line, flush=True))
             passed, failed = passed + suite_passed, failed + suite_failed
     print(f"{passed} passed, {failed} failed")

@@ -25,7 +25,7 @@ import {
   StreamSender,
   registerMethod,
   setStreamQueueLimit,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 /** The largest text a frame may carry (1 MiB). */
 const MAX_TEXT_BYTES: usize = 1 << 20;
@@ -34,6 +34,7 @@ const reader = new JsonReader();
 const writer = new JsonWriter(new ByteBuffer(64 << 10, MAX_TEXT_BYTES));
 
 class JsonCanon extends ServerStreamHandler {
+  // #region canon
   override onData(stream: StreamSender, frame: StreamFrame): void {
     if (frame.payloadLen > MAX_TEXT_BYTES) {
       stream.error(StreamErrorCode.InvalidArgument, "JSON text larger than 1 MiB");
@@ -51,10 +52,11 @@ class JsonCanon extends ServerStreamHandler {
     }
     writer.out.sendOrFail(stream); // ResourceExhausted if the buffer could not grow, the refusal's code if refused
   }
+  // #endregion canon
 }
 
 // Two full answers may wait for credit on one stream.
 setStreamQueueLimit(2 * (MAX_TEXT_BYTES + QUEUED_FRAME_OVERHEAD));
 registerMethod("json.canon", () => new JsonCanon());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

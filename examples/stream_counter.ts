@@ -11,7 +11,7 @@ import {
   errorCodeFor,
   isSent,
   registerServerStreamHandler,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 class Counter extends ServerStreamHandler {
   private bytes: u64 = 0;
@@ -31,4 +31,4 @@ class Counter extends ServerStreamHandler {
 
 registerServerStreamHandler(() => new Counter());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

@@ -13,7 +13,7 @@ import {
   errorCodeFor,
   isSent,
   registerServerStreamHandler,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 class Echo extends ServerStreamHandler {
   override onData(stream: StreamSender, frame: StreamFrame): void {
@@ -25,4 +25,4 @@ class Echo extends ServerStreamHandler {
 
 registerServerStreamHandler(() => new Echo());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

@@ -25,7 +25,7 @@ import {
   StreamFrame,
   StreamSender,
   registerMethod,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 /** A larger request is refused before it is looked at. */
 const MAX_REQUEST_BYTES: usize = 64 * 1024;
@@ -42,6 +42,7 @@ class JsonTicker extends ProducerHandler {
   private count: u32 = 0;
   private prefix: string = "";
 
+  // #region request
   override start(stream: StreamSender, frame: StreamFrame): OpenDecision {
     if (frame.payloadLen > MAX_REQUEST_BYTES) return OpenDecision.reject(StreamErrorCode.InvalidArgument);
     const r = reader;
@@ -61,14 +62,19 @@ class JsonTicker extends ProducerHandler {
         } else r.fail(JsonError.UnknownMember);
       }
     }
-    if (r.finish() && !(haveCount && havePrefix)) r.fail(JsonError.MissingMember);
+    if (r.finish() && !haveCount) r.fail(JsonError.MissingMember, "count");
+    if (r.ok && !havePrefix) r.fail(JsonError.MissingMember, "prefix");
     if (this.count > MAX_COUNT) r.fail(JsonError.OutOfRange);
     if (r.ok) return OpenDecision.accept();
+    // The reason stays in the module (a debug build logs it): the runtime sees the code.
     return OpenDecision.reject(
       r.error == JsonError.NoMemory ? StreamErrorCode.ResourceExhausted : StreamErrorCode.InvalidArgument,
+      r.errorReport(),
     );
   }
+  // #endregion request
 
+  // #region frame
   override produce(stream: StreamSender): bool {
     const seq = this.next;
     if (seq > this.count) return false; // done: the stream closes with Normal
@@ -87,8 +93,9 @@ class JsonTicker extends ProducerHandler {
     else if (this.offerData(stream, w.out.dataStart, w.out.length)) this.next++;
     return true;
   }
+  // #endregion frame
 }
 
 registerMethod("json", () => new JsonTicker()); // any other method is answered Unimplemented
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

@@ -23,7 +23,7 @@ import {
   registerMethod,
   validUtf8Len,
   writeValidUtf8,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 /** The longest line, in bytes without its LF. */
 const MAX_LINE_BYTES: i32 = 1 << 20;
@@ -33,6 +33,7 @@ class Lines extends ServerStreamHandler {
   private repaired: ArrayBuffer | null = null; // a line with ill-formed UTF-8, made valid
   private sent: u32 = 0;
 
+  // #region lines
   override onData(stream: StreamSender, frame: StreamFrame): void {
     const lines = this.splitter;
     lines.push(frame.payloadPtr, frame.payloadLen);
@@ -45,12 +46,15 @@ class Lines extends ServerStreamHandler {
       stream.error(StreamErrorCode.ResourceExhausted, "no memory for a partial line");
     }
   }
+  // #endregion lines
 
+  // #region finish
   override onClose(stream: StreamSender, reason: CloseReason): void {
     const lines = this.splitter;
     if (lines.finish() && !this.sendLine(stream, lines.linePtr, lines.lineLen)) return;
     if (stream.sendTextOrFail("lines=" + this.sent.toString())) stream.close(CloseReason.Normal);
   }
+  // #endregion finish
 
   /** Sends one line as valid UTF-8 (in place when it already is); false when the stream has failed. */
   private sendLine(stream: StreamSender, ptr: usize, len: i32): bool {
@@ -79,4 +83,4 @@ class Lines extends ServerStreamHandler {
 
 registerMethod("lines", () => new Lines());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

@@ -14,13 +14,15 @@ import {
   errorCodeFor,
   isSent,
   registerMethod,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 class AuthorizedEcho extends ServerStreamHandler {
+  // #region authorize
   override onOpen(stream: StreamSender, frame: StreamFrame): OpenDecision {
     if (frame.contextLen == 0) return OpenDecision.reject(StreamErrorCode.PermissionDenied);
     return OpenDecision.accept();
   }
+  // #endregion authorize
 
   override onData(stream: StreamSender, frame: StreamFrame): void {
     const status = stream.sendData(frame.payloadPtr, frame.payloadLen);
@@ -30,4 +32,4 @@ class AuthorizedEcho extends ServerStreamHandler {
 
 registerMethod("echo", () => new AuthorizedEcho());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

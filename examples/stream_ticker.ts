@@ -1,9 +1,6 @@
-// Ticker: a producer that respects credit. The Open's request payload is a count N in decimal text (plain
-// digits, at most 1,000,000); the stream emits N Data frames carrying "1", "2", … "N", each exactly once
-// and in order, each sent whole only while `stream.writable` covers it, then closes with Normal, also
-// after the caller has closed its side. `ProducerHandler` does the pacing: it waits for onWritable when
-// the credit or the queue cannot take the next tick, and fails the stream with `errorCodeFor(status)`
-// when a send is refused. An Open whose payload is not a decimal count is rejected (InvalidArgument).
+// Ticker: a producer paced by credit. The Open's payload is a count N in decimal (plain digits, at most
+// 1,000,000; anything else is rejected with InvalidArgument); the stream sends "1", "2", … "N", each whole
+// once the caller's credit covers it, then closes with Normal, also after the caller has closed its side.
 
 import {
   OpenDecision,
@@ -13,7 +10,7 @@ import {
   StreamSender,
   parseDecimal,
   registerServerStreamHandler,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 /** The largest count accepted, so a request cannot keep a stream busy forever. */
 const MAX_COUNT: u32 = 1_000_000;
@@ -38,4 +35,4 @@ class Ticker extends ProducerHandler {
 
 registerServerStreamHandler(() => new Ticker());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

@@ -29,7 +29,7 @@ import {
   isSent,
   memoryAvailable,
   registerServerStreamHandler,
-} from "../assembly";
+} from "ixt-sdk-as";
 
 /**
  * Working memory per payload byte, generously: the carried copy (1), the decoded string (2 per UTF-16
@@ -52,12 +52,14 @@ class Upper extends ServerStreamHandler {
   override onData(stream: StreamSender, frame: StreamFrame): void {
     const carried = this.carryLen;
     const total = carried + frame.payloadLen;
+    // #region memory
     const need = <u64>total * WORK_PER_BYTE + WORK_FIXED;
     if (need > <u64>usize.MAX_VALUE || !memoryAvailable(<usize>need)) {
       this.carryLen = 0;
       stream.error(StreamErrorCode.ResourceExhausted, "upper: not enough memory for this frame");
       return;
     }
+    // #endregion memory
     // The bytes to convert: the carried ones, then the payload (read in place when nothing is carried).
     let src = frame.payloadPtr;
     if (carried) {
@@ -65,12 +67,14 @@ class Upper extends ServerStreamHandler {
       for (let i: usize = 0; i < carried; ++i) store<u8>(src + i, <u8>(this.carry >>> ((<u32>i) << 3)));
       memory.copy(src + carried, frame.payloadPtr, frame.payloadLen);
     }
+    // #region carry
     // A character cut off at the end waits for the next frame.
     const complete = completeUtf8Len(src, total);
     let carry: u32 = 0;
     for (let i = total; i > complete; --i) carry = (carry << 8) | load<u8>(src + i - 1);
     this.carry = carry;
     this.carryLen = total - complete;
+    // #endregion carry
     const text = decodeUtf8(src, complete);
     if (carried) heap.free(src);
     const status = stream.sendText(text.toUpperCase());
@@ -93,4 +97,4 @@ class Upper extends ServerStreamHandler {
 
 registerServerStreamHandler(() => new Upper());
 
-export * from "../assembly/exports";
+export * from "ixt-sdk-as/exports";

@@ -20,7 +20,8 @@ export const isClose = (call: OutboundCall): call is CloseCall => call.kind === 
 /** True for an Error call. */
 export const isError = (call: OutboundCall): call is ErrorCall => call.kind === "Error";
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF the module sent is part of the text, not a marker to drop.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /**

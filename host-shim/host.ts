@@ -2,6 +2,7 @@
 // it runs one module instance, delivers the frames it is given, and records what the module sends.
 
 import { readFile } from "node:fs/promises";
+import { ABI } from "./abi-values.js";
 import {
   CREDIT_OFFSET,
   FRAME_HEADER_LEN,
@@ -14,6 +15,7 @@ import {
   minFrameLen,
 } from "./abi.js";
 import { ModuleLoadError, NO_SOURCE_MAP_HINT, loadProblems } from "./hints.js";
+import { limitMemory } from "./memory-limit.js";
 import { deferStart } from "./start.js";
 import { type TrapFrame, TrapLocator, formatTrapFrames, sourceMapNextTo } from "./trap-frames.js";
 import {
@@ -44,6 +46,31 @@ export interface LogLine {
   level: LogLevel;
   /** The line's text, decoded from UTF-8. */
   message: string;
+  /**
+   * Where the line was logged from, with the `locateLogs` option and a source map (a debug build): the
+   * innermost frame of the module's own code (origin "module") that led to the `log` call, e.g. the
+   * author's `stream.sendText` after the stream ended for the SDK's send-after-end warning. Absent otherwise.
+   */
+  authorFrame?: TrapFrame;
+  /**
+   * Whose code called `log`, with `locateLogs` and a source map: "sdk" for the SDK's own warnings (a send on
+   * an ended stream), "module" for the author's `log.*` lines. Absent otherwise.
+   */
+  origin?: "sdk" | "module" | "library";
+}
+
+/** The counts of the module's outbound calls, kept whatever `record` says (`IxtHost.counts`). */
+export interface CallCounts {
+  /** `stream_send_data` calls, refused ones included. */
+  data: number;
+  /** `stream_send_close` calls, refused ones included. */
+  close: number;
+  /** `stream_send_error` calls, refused ones included. */
+  error: number;
+  /** Calls answered with anything but Ok (by the host's own checks or by `respond`). */
+  refused: number;
+  /** Payload bytes of the Data calls answered Ok: what the caller received. */
+  deliveredBytes: number;
 }
 
 /** The levels by their number in `ixt_debug.log(level, ptr, len)`. */
@@ -61,6 +88,8 @@ interface IxtExports {
   ixt_module_handle_server_stream(ptr: number, len: number): number;
   ixt_alloc(size: number): number;
   ixt_dealloc(ptr: number, size: number): void;
+  /** ABI revision 2 (docs/ABI.md, interrupts): 1 when the instance is lost; absent in older modules. */
+  ixt_instance_lost?: () => number;
 }
 
 /**
@@ -107,6 +136,86 @@ export interface HostOptions {
    * here cannot be read.
    */
   sourceMap?: string | false;
+  /**
+   * The most linear memory the module may have, in bytes (rounded down to 64 KiB pages), as the runtime's
+   * memory cap (wasmtime `StoreLimits`): the module's memory gets this maximum, V8 then fails a
+   * `memory.grow` past it, and the SDK fails the stream that needed the memory with ResourceExhausted.
+   * Default: no limit but the engine's. Loading throws `MemoryLimitError` when the module starts with more.
+   */
+  memoryLimit?: number;
+  /**
+   * Which outbound calls `host.sent` keeps: "all" (the default), "none", or a number N for about the last
+   * N (between N and 2N; older calls are dropped). `host.counts` counts every call either way and `onCall`
+   * sees each, so a test of 10^7 frames runs in constant memory: count and check instead of keeping.
+   */
+  record?: "all" | "none" | number;
+  /**
+   * Called with every outbound call once the host has answered it (its `status` set), refused ones
+   * included, whatever `record` says. When the call is not kept (`record`), a Data call's `payload` is a
+   * view of the module's memory, valid only during this callback: copy what you keep.
+   */
+  onCall?: (call: OutboundCall) => void;
+  /**
+   * Map each debug log line's call stack to the source with the build's source map, filling
+   * `LogLine.authorFrame` and `LogLine.origin` (default false; `loadModule` turns it on). Costs a stack
+   * capture per log line.
+   */
+  locateLogs?: boolean;
+  /**
+   * What a warning the SDK itself logs (level warn or error from the SDK's code, such as a send on a stream
+   * that has ended, debug builds only) does: "keep" (the default) only records it in `host.logs`; "throw"
+   * makes the `dispatch` that logged it throw an `SdkWarning` once the call has returned (the instance is
+   * fine and can be used again). `loadModule` sets "throw", so such a mistake fails the author's test. Needs
+   * `locateLogs` and a source map to tell the SDK's lines from the author's; without them nothing throws.
+   */
+  sdkWarnings?: "keep" | "throw";
+}
+
+/**
+ * Thrown by `dispatch` (with `sdkWarnings: "throw"`) after a call in which the SDK logged a warning, e.g. a
+ * send on a stream that has ended. The call itself completed: its result is `result`, and the instance
+ * can be used again. The message is the warning, with the author's line first when known.
+ */
+export class SdkWarning extends Error {
+  constructor(
+    /** The warnings the SDK logged during the call, in order. */
+    readonly lines: readonly LogLine[],
+    /** The dispatcher's result for the call. */
+    readonly result: number,
+  ) {
+    super(lines.map(describeLogLine).join("\n"));
+    this.name = "SdkWarning";
+  }
+}
+
+/** A log line as one line of text: the author's location first when known (`file:line:column: message`). */
+export function describeLogLine(line: LogLine): string {
+  const f = line.authorFrame;
+  return f ? `${f.file}:${f.line}:${f.column}: ${line.message}` : line.message;
+}
+
+/**
+ * Thrown by `dispatch` when the module says its instance is lost (its `ixt_instance_lost` export returns 1;
+ * docs/ABI.md, interrupts): a call was stopped inside its allocator or its stream bookkeeping, so every
+ * frame is refused (no buffer from `ixt_alloc`, or answered Unavailable) and nothing the module keeps can
+ * be trusted. The frame still went to the module, whose first call after the loss fails every stream
+ * (Error Internal with LOST_MESSAGE, in `host.sent`). Load a new instance, as the runtime replaces it.
+ */
+export class InstanceLost extends Error {
+  /** The code a lost instance answers every frame with (Unavailable). */
+  readonly code: number = ABI.interrupts.LOST_CODE;
+  constructor(
+    /** When the instance was lost: "before" this dispatch (it refused the frame), or "after" it began (during the call). */
+    readonly when: "before" | "after",
+  ) {
+    super(
+      `the module's instance is lost (${ABI.interrupts.LOST_EXPORT}() returned 1): ${ABI.interrupts.LOST_MESSAGE}. ` +
+        (when === "before"
+          ? `The frame was not handled: a lost instance refuses every frame (Unavailable, ${ABI.interrupts.LOST_CODE}). Load a new instance.`
+          : `It was lost during this call; every later frame is refused (Unavailable, ${ABI.interrupts.LOST_CODE}). Load a new instance.`),
+    );
+    this.name = "InstanceLost";
+  }
 }
 
 type StreamState = "open" | "ended";
@@ -139,7 +248,8 @@ function abiExports(instance: WebAssembly.Instance): IxtExports {
   return e as IxtExports;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: false });
+// ignoreBOM: a leading U+FEFF in a message or log line is kept, as the module sent it.
+const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /** The bytes of `memory` at [ptr, ptr + len), or null when they are not all inside it. */
 function guestBytesOf(memory: WebAssembly.Memory, ptr: number, len: number): Uint8Array | null {
@@ -158,13 +268,26 @@ function isTrap(err: unknown): boolean {
   );
 }
 
-/** The message of the last `Error(Internal, …)` the module sent from index `from` of `sent` on, refused or not. */
-function abortMessageSince(sent: readonly OutboundCall[], from: number): string | undefined {
-  for (let i = sent.length - 1; i >= Math.min(from, sent.length); i--) {
-    const call = sent[i];
-    if (call.kind === "Error" && call.code === StreamErrorCode.Internal) return call.message;
+/** The current JavaScript stack with up to 64 frames (a log import's caller: the module's wasm frames). */
+function wasmStack(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 64;
+  try {
+    return new Error("log");
+  } finally {
+    Error.stackTraceLimit = limit;
   }
-  return undefined;
+}
+
+/**
+ * Fills a log line's `origin` (whose code called `log`: the first frame outside the SDK's log.ts) and
+ * `authorFrame` (the innermost frame of the module's own code) from its call stack's source frames.
+ */
+function locateLine(line: LogLine, frames: readonly TrapFrame[]): void {
+  const caller = frames.find((f) => !(f.origin === "sdk" && /(^|\/)log\.ts$/.test(f.file)));
+  if (caller) line.origin = caller.origin;
+  const author = frames.find((f) => f.origin === "module");
+  if (author) line.authorFrame = author;
 }
 
 /** The frame the runtime would forward to the caller for an outbound call. */
@@ -192,10 +315,12 @@ export interface TrapLocation {
  * Thrown by `dispatch` when the module traps. Unless the host was loaded with `resumeAfterTrap`, the
  * instance is unusable afterwards and every later `dispatch` throws the same trap.
  *
- * Its message is one line (`guest trapped (unreachable): Index out of range at ~lib/array.ts:114`), then,
- * for a module with a source map, the source frames (the module's own first, `at readPast
- * (assembly/index.ts:9:10)`; the SDK's and libraries' after them, marked `[sdk]` or `[library]`), or else
- * a line saying that the source line needs the debug build.
+ * Its message's first line names the author's code first when the host had a source map (a debug build):
+ * `assembly/index.ts:9:10: guest trapped (unreachable): Index out of range at ~lib/array.ts:114`, the
+ * innermost frame of the module's own code, then what happened and where in the library. Then the source
+ * frames (the module's own first, `at readPast (assembly/index.ts:9:10)`; the SDK's and libraries' after
+ * them, marked `[sdk]` or `[library]`), or a line saying that the source line needs the debug build. When
+ * the trap left the instance lost (docs/ABI.md, interrupts), a last line says so.
  */
 export class GuestTrap extends Error {
   /**
@@ -214,6 +339,11 @@ export class GuestTrap extends Error {
   readonly frames: readonly TrapFrame[];
   /** True when the host had the module's source map, so `frames` could be read. */
   readonly hasSourceMap: boolean;
+  /**
+   * The innermost frame of the module's own code (the first of `frames` whose origin is "module"): the
+   * author's line that led to the trap. Undefined without a source map, or when no frame is the module's.
+   */
+  readonly authorFrame: TrapFrame | undefined;
 
   /**
    * @param cause the engine's error (a `WebAssembly.RuntimeError`, or a `RangeError` for a stack overflow)
@@ -225,17 +355,25 @@ export class GuestTrap extends Error {
     readonly cause: unknown,
     abortMessage?: string,
     location: TrapLocation = { frames: [], hasSourceMap: false },
+    /** True when the instance reported itself lost after the trap (its `ixt_instance_lost` export). */
+    readonly instanceLost = false,
   ) {
     const trap = cause instanceof Error ? cause.message : String(cause);
+    const author = location.frames.find((f) => f.origin === "module");
+    const at = author ? `${author.file}:${author.line}:${author.column}: ` : "";
     const first =
-      abortMessage === undefined ? `guest trapped: ${trap}` : `guest trapped (${trap}): ${abortMessage}`;
+      abortMessage === undefined
+        ? `${at}guest trapped: ${trap}`
+        : `${at}guest trapped (${trap}): ${abortMessage}`;
     const where = location.hasSourceMap ? formatTrapFrames(location.frames) : [`    (${NO_SOURCE_MAP_HINT})`];
-    super([first, ...where].join("\n"));
+    const lost = instanceLost ? [`    ${new InstanceLost("after").message}`] : [];
+    super([first, ...where, ...lost].join("\n"));
     this.name = "GuestTrap";
     this.trap = trap;
     this.abortMessage = abortMessage;
     this.frames = location.frames;
     this.hasSourceMap = location.hasSourceMap;
+    this.authorFrame = author;
   }
 }
 
@@ -249,8 +387,21 @@ export class GuestTrap extends Error {
  * StreamClosed). It never throws into the guest.
  */
 export class IxtHost {
-  /** Every outbound call, in order, including refused ones. */
+  /**
+   * The outbound calls, in order, including refused ones: every one by default; none or only the latest
+   * with the `record` option (`counts` has them all).
+   */
   readonly sent: OutboundCall[] = [];
+  /** Every outbound call counted, whatever `record` keeps. */
+  readonly counts: CallCounts = { data: 0, close: 0, error: 0, refused: 0, deliveredBytes: 0 };
+  /** The last Internal Error message sent during the call in progress (the abort path's), for `GuestTrap`. */
+  private abortInCall: string | undefined;
+  /** `record` as a window: how many calls `sent` keeps at least (Infinity: all, 0: none). */
+  private readonly keep: number;
+  /** True when `sent` keeps every call (the `record` option is "all", the default). */
+  readonly recordsAll: boolean;
+  /** The SDK's warnings logged during the call in progress (`sdkWarnings: "throw"`). */
+  private warnings: LogLine[] = [];
   /** Every debug log line (`ixt_debug.log`, a debug build's `log.*`), in order, from instantiation on. */
   readonly logs: LogLine[];
   /** Streams the host has delivered an Open for, by hex id. */
@@ -274,7 +425,29 @@ export class IxtHost {
   ) {
     this.logs = logs;
     this.respond = options.respond;
+    const record = options.record ?? "all";
+    this.keep = record === "all" ? Infinity : record === "none" ? 0 : Math.max(0, Math.floor(record));
+    this.recordsAll = this.keep === Infinity;
     locator?.ownedBy(this);
+  }
+
+  /**
+   * True when the module says its instance is lost (its `ixt_instance_lost` export returns 1; docs/ABI.md,
+   * interrupts): every frame is refused, and `dispatch` throws `InstanceLost` (after giving the module the
+   * frame, so that its sweep of every stream shows in `sent`). False when the module has no such export
+   * (ABI revision 1).
+   */
+  get instanceLost(): boolean {
+    const lost = this.abi.ixt_instance_lost;
+    return typeof lost === "function" && lost() === 1;
+  }
+
+  /**
+   * The state of a stream on the host's side: "open" from its Open until it ends (the module's accepted Close
+   * or Error, or the caller's Cancel or Error), then "ended"; undefined when no Open was delivered for it.
+   */
+  streamState(streamId: StreamId): "open" | "ended" | undefined {
+    return this.streams.get(toHex(streamId))?.state;
   }
 
   /**
@@ -303,12 +476,18 @@ export class IxtHost {
       : (source as WebAssembly.Module);
     const problems = loadProblems(module, options.imports);
     if (problems.length > 0) throw new ModuleLoadError(problems);
+    if (options.memoryLimit !== undefined && !bytes)
+      throw new TypeError("memoryLimit needs the module's bytes or path, not a compiled module");
+    // The memory limit is the memory's declared maximum, which V8 enforces.
+    const limited =
+      options.memoryLimit !== undefined && bytes ? limitMemory(bytes, options.memoryLimit) : bytes;
     // A debug build may log from its top-level code, which runs in the start function, inside
     // instantiation, before the host can see the instance's memory: run it right after instead.
     const logs = WebAssembly.Module.imports(module).some((i) => i.module === DEBUG_LOG_MODULE);
-    const deferred = logs && bytes ? deferStart(bytes, DEFERRED_START_EXPORT) : null;
-    if (deferred) module = await WebAssembly.compile(deferred as Uint8Array<ArrayBuffer>);
-    // The rewrite moved the code by the change in size (the export and start sections come before it).
+    const moved = logs && limited ? deferStart(limited, DEFERRED_START_EXPORT) : null;
+    const deferred = moved ?? limited;
+    if (deferred !== bytes) module = await WebAssembly.compile(deferred as Uint8Array<ArrayBuffer>);
+    // The rewrites moved the code by the change in size (the memory, export and start sections come before it).
     const shift = deferred && bytes ? deferred.length - bytes.length : 0;
     const mapPath = options.sourceMap ?? (typeof source === "string" ? sourceMapNextTo(source) : undefined);
     const locator = mapPath ? await TrapLocator.load(mapPath, bytes, shift) : null;
@@ -327,7 +506,7 @@ export class IxtHost {
     let memory: WebAssembly.Memory | undefined;
     // Calls made before the memory is known (the start function of a compiled module given as is).
     const early: [number, number, number][] = [];
-    const logLine = (level: number, ptr: number, len: number) => {
+    const logLine = (level: number, ptr: number, len: number, stack?: Error) => {
       const bytes = guestBytesOf(memory!, ptr, len);
       const line: LogLine = {
         level: LOG_LEVELS[Math.min(Math.max(level | 0, 0), 3)],
@@ -335,14 +514,17 @@ export class IxtHost {
           ? utf8.decode(bytes)
           : `<log message outside memory: ${ptr >>> 0}, ${len >>> 0} bytes>`,
       };
+      if (stack && locator) locateLine(line, locator.framesOf(stack));
       lines.push(line);
       options.onLog?.(line);
+      if (line.origin === "sdk" && (line.level === "warn" || line.level === "error")) host?.warned(line);
     };
+    const locate = options.locateLogs === true && locator !== null;
     const ixt_debug = {
       log: (level: number, ptr: number, len: number) =>
-        memory ? logLine(level, ptr, len) : early.push([level, ptr, len]),
+        memory ? logLine(level, ptr, len, locate ? wasmStack() : undefined) : early.push([level, ptr, len]),
     };
-    const instance = await WebAssembly.instantiate(module, {
+    const instance = await WebAssembly.instantiate(module as WebAssembly.Module, {
       ...options.imports,
       ixt,
       [DEBUG_LOG_MODULE]: ixt_debug,
@@ -350,7 +532,7 @@ export class IxtHost {
     const abi = abiExports(instance);
     memory = abi.memory;
     early.forEach(([level, ptr, len]) => logLine(level, ptr, len)); // best effort: the bytes may be reused
-    if (deferred) (instance.exports[DEFERRED_START_EXPORT] as () => void)();
+    if (moved) (instance.exports[DEFERRED_START_EXPORT] as () => void)();
     options.onInstance?.(instance);
     host = new IxtHost(instance, abi, options, lines, locator);
     return host;
@@ -371,6 +553,22 @@ export class IxtHost {
    */
   dispatch(frame: Uint8Array): number {
     if (this.trapped) throw this.trapped;
+    this.abortInCall = undefined;
+    this.warnings = [];
+    // A lost instance still gets the frame, as a runtime that does not ask ixt_instance_lost would give
+    // it: its next call sweeps every stream (Error Internal, LOST_MESSAGE), then it refuses the frame.
+    const wasLost = this.instanceLost;
+    const result = this.follow(frame);
+    if (this.warnings.length > 0 && this.options.sdkWarnings === "throw") {
+      throw new SdkWarning(this.warnings, result);
+    }
+    if (result === ABI.interrupts.LOST_CODE && this.instanceLost)
+      throw new InstanceLost(wasLost ? "before" : "after");
+    return result;
+  }
+
+  /** Delivers a frame and follows the stream's state from it (see `dispatch`). */
+  private follow(frame: Uint8Array): number {
     const kind = frame.length >= FRAME_HEADER_LEN ? frame[0] : -1;
     const opens = kind === FrameKind.Open;
     const ends = kind === FrameKind.Cancel || kind === FrameKind.Error;
@@ -401,9 +599,9 @@ export class IxtHost {
   /** Writes the frame through `ixt_alloc`, calls the dispatcher, frees the buffer. */
   private deliver(frame: Uint8Array): number {
     const e = this.abi;
-    const before = this.sent.length;
     try {
       const ptr = e.ixt_alloc(frame.length) >>> 0;
+      if (ptr === 0 && this.instanceLost) throw new InstanceLost("before");
       if (ptr === 0) throw new Error(`ixt_alloc(${frame.length}) returned 0`);
       new Uint8Array(e.memory.buffer, ptr, frame.length).set(frame);
       this.lastFramePtr = ptr;
@@ -413,12 +611,23 @@ export class IxtHost {
     } catch (err) {
       if (isTrap(err)) {
         const location = { frames: this.locator?.framesOf(err) ?? [], hasSourceMap: this.locator !== null };
-        const trap = new GuestTrap(err, abortMessageSince(this.sent, before), location);
+        let lost = false;
+        try {
+          lost = this.instanceLost;
+        } catch {
+          // the export itself trapped: not a lost state it could report
+        }
+        const trap = new GuestTrap(err, this.abortInCall, location, lost);
         if (!this.options.resumeAfterTrap) this.trapped = trap;
         throw trap;
       }
       throw err;
     }
+  }
+
+  /** Called by the log import with a warning from the SDK's own code. */
+  private warned(line: LogLine): void {
+    this.warnings.push(line);
   }
 
   /** Delivers an Open. The stream is open for the module's sends from now until it ends. */
@@ -500,7 +709,7 @@ export class IxtHost {
    */
   private record(call: OutboundCall, stream: StreamRecord, endsStream: boolean): number {
     call.status = this.respond?.(call) ?? HostStatus.Ok;
-    this.sent.push(call);
+    this.keepCall(call);
     const gone = call.status === HostStatus.UnknownStream || call.status === HostStatus.StreamClosed;
     if (gone || (endsStream && call.status === HostStatus.Ok)) stream.state = "ended";
     return call.status;
@@ -508,8 +717,27 @@ export class IxtHost {
 
   private refuse(call: OutboundCall, status: number): number {
     call.status = status;
-    this.sent.push(call);
+    this.keepCall(call);
     return status;
+  }
+
+  /** Counts an answered call, shows it to `onCall` and keeps it in `sent` as `record` says. */
+  private keepCall(call: OutboundCall): void {
+    const c = this.counts;
+    if (call.kind === "Data") {
+      c.data++;
+      if (call.status === HostStatus.Ok) c.deliveredBytes += call.payload.length;
+    } else if (call.kind === "Close") c.close++;
+    else {
+      c.error++;
+      if (call.code === StreamErrorCode.Internal) this.abortInCall = call.message;
+    }
+    if (call.status !== HostStatus.Ok) c.refused++;
+    this.options.onCall?.(call);
+    if (this.keep === 0) return;
+    this.sent.push(call);
+    // A window: drop the oldest once twice the window is kept (amortized O(1) per call).
+    if (this.sent.length >= 2 * this.keep) this.sent.splice(0, this.sent.length - this.keep);
   }
 
   private sendData(idPtr: number, idLen: number, ptr: number, len: number): number {
@@ -518,7 +746,8 @@ export class IxtHost {
     const call: OutboundCall = {
       kind: "Data",
       streamId: "key" in id ? id.key : "",
-      payload: payload ? payload.slice() : new Uint8Array(0),
+      // Kept calls get a copy; a call only counted and shown to onCall gets a view of guest memory.
+      payload: payload ? (this.keep === 0 ? payload : payload.slice()) : new Uint8Array(0),
       payloadPtr: ptr >>> 0,
       status: 0,
     };

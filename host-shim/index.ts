@@ -10,3 +10,5 @@ export * from "./host.js";
 export * from "./calls.js";
 export * from "./hints.js";
 export type { FrameOrigin, TrapFrame } from "./trap-frames.js";
+export { MemoryLimitError, WASM_PAGE } from "./memory-limit.js";
+export * from "./flow.js";

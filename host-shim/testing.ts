@@ -12,7 +12,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { type HostOptions, IxtHost } from "./host.js";
@@ -23,9 +23,29 @@ export * from "./index.js";
 
 const WASI = "wasi_snapshot_preview1";
 
+/**
+ * The environment variable that picks `buildModule`'s and `loadModule`'s default target: "debug" or
+ * "release". The scaffold's vitest.config.ts sets it per project, so `npm test` runs every test file
+ * against both builds (`npx vitest run --project debug` runs one).
+ */
+export const TARGET_ENV = "IXT_TARGET";
+
+/** The default target: `$IXT_TARGET` when it is "debug" or "release", else "release". */
+export function defaultTarget(): "release" | "debug" {
+  const target = process.env[TARGET_ENV];
+  if (target === undefined || target === "") return "release";
+  if (target !== "release" && target !== "debug")
+    throw new Error(`${TARGET_ENV} must be "debug" or "release", not ${JSON.stringify(target)}`);
+  return target;
+}
+
 /** Options for `buildModule`. */
 export interface BuildOptions {
-  /** The asconfig target (default "release"; the preset's "debug" target keeps debug info and `log` lines). */
+  /**
+   * The asconfig target: "release" or "debug" (the preset's debug target keeps debug info, `log` lines and
+   * the SDK's guards: a `StreamFrame` kept past its callback aborts, a send on an ended stream warns).
+   * Default: `$IXT_TARGET` (see `TARGET_ENV`), else "release".
+   */
   target?: "release" | "debug";
   /**
    * The asconfig file (default `./asconfig.json`, which extends the ixt-sdk-as preset). Without one, the
@@ -157,7 +177,7 @@ export function buildModule(entry: string, options: BuildOptions = {}): Promise<
 }
 
 async function buildNow(entry: string, options: BuildOptions): Promise<string> {
-  const target = options.target ?? "release";
+  const target = options.target ?? defaultTarget();
   const entryPath = resolve(entry);
   if (!existsSync(entryPath)) throw new Error(`buildModule: no such entry file ${entryPath}`);
   let config = resolve(options.config ?? "asconfig.json");
@@ -276,10 +296,16 @@ async function buildNow(entry: string, options: BuildOptions): Promise<string> {
 export type LoadOptions = BuildOptions & HostOptions;
 
 /**
- * Builds the module (`buildModule`, cached) and loads it in the host shim (`IxtHost.load`). A module built
+ * Builds the module (`buildModule`, cached; the target is `options.target`, else `$IXT_TARGET`, else
+ * "release") and loads it in the host shim (`IxtHost.load`). A module built
  * with the WASI profile gets Node's WASI (its output on this process's stdout and stderr) unless
  * `imports` provides `wasi_snapshot_preview1`, and a reactor's `_initialize` runs before the first frame.
- * With `target: "debug"` the build's source map is loaded too, so a `GuestTrap` names source lines.
+ * A debug build's source map is loaded too, so a `GuestTrap` names source lines, the author's first.
+ *
+ * Unlike `IxtHost.load`, the defaults are strict: `locateLogs: true` and `sdkWarnings: "throw"`, so in a
+ * debug build a warning from the SDK (a send on a stream that has ended) makes the `dispatch` throw an
+ * `SdkWarning` naming the author's line (pass `sdkWarnings: "keep"` to only record it in `host.logs`).
+ * `memoryLimit` caps the module's memory as the runtime does.
  *
  * Rejects with `BuildError` when asc fails, and with `ModuleLoadError` when the module cannot run (an
  * `env` import from a build without the ixt-sdk-as preset, `console.log`, a missing
@@ -288,7 +314,12 @@ export type LoadOptions = BuildOptions & HostOptions;
 export async function loadModule(entry: string, options: LoadOptions = {}): Promise<IxtHost> {
   const path = await buildModule(entry, options);
   // A debug build's source map is next to it in the cache: a trap then names its source lines.
-  options = { ...options, sourceMap: options.sourceMap ?? sourceMapNextTo(path) ?? false };
+  options = {
+    ...options,
+    sourceMap: options.sourceMap ?? sourceMapNextTo(path) ?? false,
+    locateLogs: options.locateLogs ?? true,
+    sdkWarnings: options.sdkWarnings ?? "throw",
+  };
   // The bytes, not a compiled module, go to the host: it can then see top-level log lines (IxtHost.load).
   const bytes = new Uint8Array(await readFile(path));
   const module = await WebAssembly.compile(bytes);
@@ -308,4 +339,47 @@ export async function loadModule(entry: string, options: LoadOptions = {}): Prom
     imports: { ...options.imports, [WASI]: wasi.wasiImport },
     onInstance: (instance) => wasi.initialize(instance),
   });
+}
+
+/** One module of a project (`moduleEntries`): its entry file and where `npm run build` writes it. */
+export interface ModuleEntry {
+  /** The entry file, relative to the project: `assembly/index.ts`. */
+  entry: string;
+  /** The module's name: the entry's file name without `.ts` ("index" for assembly/index.ts). */
+  name: string;
+  /** The release build: `build/module.wasm` for assembly/index.ts, else `build/<name>.wasm`. */
+  wasm: string;
+  /** The debug build: `build/module.debug.wasm`, else `build/<name>.debug.wasm`. */
+  debugWasm: string;
+}
+
+/** The ABI's exports re-exported by an entry file: what makes a file of `assembly/` a module. */
+const EXPORTS_LINE = /^\s*export\s+\*\s+from\s+["']ixt-sdk-as\/exports["']/m;
+
+/**
+ * The modules of a project, sorted by entry: every `*.ts` file directly in `dir` (default `assembly`,
+ * relative to the cwd) that re-exports the ABI (`export * from "ixt-sdk-as/exports"`). Helpers a module
+ * imports are not modules (they do not re-export the ABI); neither are subfolders' files. The scaffold's
+ * `scripts/modules.mjs` builds and checks these, and its `tests/modules.test.ts` loads each.
+ */
+export function moduleEntries(dir = "assembly"): ModuleEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"));
+  } catch {
+    return [];
+  }
+  return names
+    .sort()
+    .filter((name) => EXPORTS_LINE.test(readFileSync(join(dir, name), "utf8")))
+    .map((file) => {
+      const name = file.slice(0, -3);
+      const out = name === "index" ? "module" : name;
+      return {
+        entry: `${dir}/${file}`,
+        name,
+        wasm: `build/${out}.wasm`,
+        debugWasm: `build/${out}.debug.wasm`,
+      };
+    });
 }

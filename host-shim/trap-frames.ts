@@ -198,22 +198,46 @@ export class TrapLocator {
    * code has no source position (a call the compiler made, such as the abort of a failed assert), the last
    * one before it in the same function body.
    */
-  private positionAt(offset: number): { file: string; line: number; column: number } | null {
+  private positionAt(offset: number, ownFile = -1): { file: string; line: number; column: number } | null {
     const t = this.offsets();
     const body = lastAtMost(this.starts, offset);
     const floor = body >= 0 ? this.starts[body] : -1; // -1: bodies unknown, the exact mapping only
     let i = lastAtMost(t.offsets, offset);
     if (floor >= 0) while (i >= 0 && t.source[i] < 0 && t.offsets[i] >= floor) i--;
     if (i < 0 || t.source[i] < 0 || t.offsets[i] < floor) return null;
+    // A call site: code inlined into the caller's argument list (a default parameter's value, written in
+    // the callee's file) comes just before the call; the caller's own last position is the call's line.
+    if (ownFile >= 0 && floor >= 0 && t.source[i] !== ownFile) {
+      let j = i;
+      while (j >= 0 && t.offsets[j] >= floor && t.source[j] !== ownFile) j--;
+      if (j >= 0 && t.offsets[j] >= floor) i = j;
+    }
     return { file: t.files[t.source[i]], line: t.line[i], column: t.column[i] + 1 };
+  }
+
+  /**
+   * The source file of a function by its name in the name section, which asc spells as the file's path
+   * without `.ts`, then `/`, then the function (`tests/fixtures/bug/readPast`): its index in the map's
+   * files, or -1.
+   */
+  private fileOfFunction(name: string | undefined): number {
+    if (name === undefined) return -1;
+    const files = this.offsets().files;
+    let best = -1;
+    for (let k = 0; k < files.length; k++) {
+      const prefix = `${files[k].replace(/\.ts$/, "")}/`;
+      if (name.startsWith(prefix) && (best < 0 || files[best].length < files[k].length)) best = k;
+    }
+    return best;
   }
 
   /** The source frames of a trap (its engine error), innermost first; frames the map does not cover are left out. */
   framesOf(error: unknown): TrapFrame[] {
     const stack = error instanceof Error && typeof error.stack === "string" ? error.stack : "";
     const frames: TrapFrame[] = [];
-    for (const { name, offset } of wasmFramesOf(stack)) {
-      const at = this.positionAt(offset - this.shift);
+    for (const [index, { name, offset }] of wasmFramesOf(stack).entries()) {
+      // The innermost frame is where the trap happened, exactly; an outer one is a call, in its own file.
+      const at = this.positionAt(offset - this.shift, index === 0 ? -1 : this.fileOfFunction(name));
       if (at === null) continue;
       const frame: TrapFrame = { ...at, origin: originOf(at.file) };
       const fn = shortName(name, at.file);

@@ -22,7 +22,7 @@ writeFileSync(config, JSON.stringify(preset, null, 2));
 
 const tsIn = (dir) =>
   readdirSync(dir)
-    .filter((name) => name.endsWith(".ts"))
+    .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"))
     .map((name) => join(dir, name));
 const entries = [
   "examples/stream_echo.ts",

@@ -11,7 +11,7 @@ if (!sourceDir || !outDir) {
   process.exit(2);
 }
 
-const entries = readdirSync(sourceDir).filter((name) => name.endsWith(".ts"));
+const entries = readdirSync(sourceDir).filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts")); // a test beside an example is not a module
 if (entries.length === 0) {
   console.error(`no .ts entry files in ${sourceDir}`);
   process.exit(2);

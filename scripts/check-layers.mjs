@@ -2,8 +2,9 @@
 //
 //   node scripts/check-layers.mjs [--dir assembly] [--layers assembly/layers.json]
 //
-// The table (JSON) is `{ "layers": [{ "name": …, "files": [paths or globs, relative to the dir] }, …] }`,
-// lowest layer first. A file may import only from its own layer or a lower one. Every .ts file under the
+// The table (JSON) is `{ "layers": [{ "name": …, "folders": [folders], "files": [paths or globs] }, …] }`,
+// lowest layer first, paths relative to the dir: a layer holds every .ts file under each of its folders
+// (at any depth) and each file its globs match. A file may import only from its own layer or a lower one. Every .ts file under the
 // dir must be in exactly one layer, and every entry must match a file, so the table cannot go stale.
 // Only relative imports count (`import … from "./x"`, `export … from "../y"`, `import "./z"`); comments
 // are skipped. Exit status 0 when all is well, 1 with every cycle and upward import printed.
@@ -95,7 +96,8 @@ export function checkLayers(dir, layersPath) {
   const table = JSON.parse(readFileSync(layersPath, "utf8"));
   const layerOf = new Map();
   for (const [index, layer] of table.layers.entries()) {
-    for (const entry of layer.files) {
+    const entries = [...(layer.folders ?? []).map((folder) => `${folder}/**.ts`), ...(layer.files ?? [])];
+    for (const entry of entries) {
       const regex = globToRegExp(entry);
       const matched = files.filter((f) => regex.test(f));
       if (matched.length === 0) problems.push(`layers: "${entry}" (layer ${layer.name}) matches no file`);

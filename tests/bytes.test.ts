@@ -2,6 +2,7 @@
 // JavaScript (TextEncoder for text, String(n) for integers), growth, the maximum length, failure under a
 // memory cap (V8 enforces --maximumMemory as wasmtime enforces Store.set_limits) and reuse after clear().
 import fc from "fast-check";
+import "./property-seed.js";
 import { join } from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { benchOut, compileAs, root } from "../bench/harness.js";
@@ -29,6 +30,13 @@ interface BytesProbe {
   bytes_failed(): number;
   bytes_byte_at(index: number): number;
   bytes_collect(): void;
+  bytes_write_uint8array(ptr: number, len: number): void;
+  bytes_to_uint8array(): number;
+  bytes_copy_len(): number;
+  bytes_reserve(bytes: number): number;
+  bytes_advance(bytes: number): void;
+  bytes_ok(): number;
+  bytes_max_length(): number;
 }
 
 const encoder = new TextEncoder();
@@ -53,6 +61,48 @@ function writeBytes(bytes: Uint8Array): void {
   p.bytes_write_bytes(ptr, bytes.length);
   p.bytes_probe_free(ptr);
 }
+
+/** `writeUint8Array` with a guest Uint8Array holding `bytes`. */
+function writeUint8Array(bytes: Uint8Array): void {
+  const ptr = p.bytes_probe_alloc(bytes.length) >>> 0;
+  new Uint8Array(p.memory.buffer, ptr, bytes.length).set(bytes);
+  p.bytes_write_uint8array(ptr, bytes.length);
+  p.bytes_probe_free(ptr);
+}
+
+/** `toUint8Array()`, copied out of the guest. */
+function toUint8Array(): Uint8Array {
+  const ptr = p.bytes_to_uint8array() >>> 0;
+  return new Uint8Array(p.memory.buffer.slice(ptr, ptr + p.bytes_copy_len()));
+}
+
+/** Every power of ten that fits a u64, each with its neighbours (10^k - 1 and 10^k + 1), and the limits. */
+const DECIMAL_BOUNDARIES: bigint[] = (() => {
+  const out = new Set<bigint>([
+    0n,
+    1n,
+    2n,
+    (1n << 32n) - 1n,
+    1n << 32n,
+    (1n << 63n) - 1n,
+    1n << 63n,
+    (1n << 64n) - 1n,
+  ]);
+  for (let k = 1n; k <= 19n; k++) for (const d of [-1n, 0n, 1n]) out.add(10n ** k + d);
+  return [...out].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+})();
+/** A u64 that is a boundary half the time, any value otherwise. */
+const u64Values = fc.oneof(
+  fc.constantFrom(...DECIMAL_BOUNDARIES),
+  fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+);
+/** An i64 that is a boundary (or its negation) half the time, any value otherwise. */
+const i64Values = fc.oneof(
+  fc.constantFrom(
+    ...DECIMAL_BOUNDARIES.flatMap((v) => [v, -v]).filter((v) => v >= -(1n << 63n) && v < 1n << 63n),
+  ),
+  fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
+);
 
 function writeString(s: string): void {
   const ptr = p.bytes_probe_alloc(s.length * 2) >>> 0;
@@ -111,19 +161,81 @@ describe("ByteBuffer appends", () => {
     for (const v of i64s) (p.bytes_write_i64(v), expected.push(String(v)));
     expect(text()).toBe(expected.join(""));
     fc.assert(
-      fc.property(
-        fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
-        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
-        (i, u) => {
-          p.bytes_clear();
-          p.bytes_write_i64(i);
-          p.bytes_write_byte(0x20);
-          p.bytes_write_u64(BigInt.asIntN(64, u));
-          expect(text()).toBe(`${i} ${u}`);
-        },
-      ),
+      fc.property(i64Values, u64Values, (i, u) => {
+        p.bytes_clear();
+        p.bytes_write_i64(i);
+        p.bytes_write_byte(0x20);
+        p.bytes_write_u64(BigInt.asIntN(64, u));
+        expect(text()).toBe(`${i} ${u}`);
+      }),
       { numRuns: 1000 },
     );
+  });
+
+  it("every power of ten and its neighbours, at every width (the digit count changes there)", () => {
+    const expected: string[] = [];
+    for (const v of DECIMAL_BOUNDARIES) {
+      p.bytes_write_u64(BigInt.asIntN(64, v));
+      expected.push(String(v));
+      if (v < 1n << 63n) {
+        p.bytes_write_i64(v);
+        p.bytes_write_i64(-v);
+        expected.push(String(v), String(-v));
+      }
+      if (v < 1n << 32n) {
+        p.bytes_write_u32(Number(v) | 0);
+        expected.push(String(v));
+      }
+      if (v <= 1n << 31n) {
+        p.bytes_write_i32(Number(-v) | 0);
+        expected.push(String(-v));
+        if (v < 1n << 31n) {
+          p.bytes_write_i32(Number(v));
+          expected.push(String(v));
+        }
+      }
+      p.bytes_write_byte(0x2c);
+      expected.push(",");
+    }
+    expect(text()).toBe(expected.join(""));
+  });
+
+  it("writeUint8Array appends the array's bytes; toUint8Array copies what was written", () => {
+    writeUint8Array(Uint8Array.of(0, 0x80, 0xff));
+    writeUint8Array(new Uint8Array(0));
+    p.bytes_write_byte(7);
+    writeUint8Array(Uint8Array.from({ length: 300 }, (_, i) => i & 0xff)); // grows past 64
+    const expected = [0, 0x80, 0xff, 7, ...Array.from({ length: 300 }, (_, i) => i & 0xff)];
+    expect([...contents()]).toEqual(expected);
+    const copy = toUint8Array();
+    expect([...copy]).toEqual(expected);
+    p.bytes_truncate(2);
+    expect([...toUint8Array()]).toEqual([0, 0x80]); // a copy of the length, not the capacity
+    expect([...copy]).toEqual(expected); // the earlier copy is its own
+    p.bytes_clear();
+    expect(toUint8Array().length).toBe(0);
+  });
+
+  it("reserve gives room to write in place, advance counts what was written; ok and maxLength", () => {
+    p.bytes_new(4, 100);
+    expect(p.bytes_max_length()).toBe(100);
+    writeString("ab");
+    const at = p.bytes_reserve(50) >>> 0; // grows: the address is in the new storage, after "ab"
+    expect(at).toBe((p.bytes_ptr() >>> 0) + 2);
+    expect(p.bytes_capacity()).toBeGreaterThanOrEqual(52);
+    new Uint8Array(p.memory.buffer, at, 3).set([0x63, 0x64, 0x65]);
+    p.bytes_advance(3);
+    expect(text()).toBe("abcde");
+    expect(p.bytes_ok()).toBe(1);
+    expect(p.bytes_reserve(96)).toBe(0); // 5 + 96 > 100: the buffer fails
+    expect(p.bytes_ok()).toBe(0);
+    expect(p.bytes_failed()).toBe(1);
+    expect(p.bytes_reserve(1)).toBe(0); // and stays failed
+    expect(text()).toBe("abcde");
+    p.bytes_clear();
+    expect(p.bytes_reserve(100) >>> 0).toBe(p.bytes_ptr() >>> 0); // exactly maxLength
+    p.bytes_new(0, MAX * 4); // maxLength is capped at BYTE_BUFFER_MAX_LENGTH
+    expect(p.bytes_max_length()).toBe(MAX);
   });
 
   it("truncate shortens, clear empties and keeps the capacity", () => {
@@ -181,7 +293,11 @@ describe("ByteBuffer growth and failure", () => {
     const [sent, failed] = host.sentOn(id);
     expect(sent).toMatchObject({ kind: "Data" });
     expect(new TextDecoder().decode((sent as { payload: Uint8Array }).payload)).toBe("0123456789abcdef");
-    expect(failed).toMatchObject({ kind: "Error", code: StreamErrorCode.ResourceExhausted });
+    expect(failed).toMatchObject({
+      kind: "Error",
+      code: StreamErrorCode.ResourceExhausted,
+      message: "the frame could not be built: out of memory or over its maximum length", // BYTE_BUFFER_FAILED
+    });
   });
 });
 

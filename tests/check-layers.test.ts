@@ -9,7 +9,10 @@ import { describe, expect, it } from "vitest";
 import { checkLayers } from "../scripts/check-layers.mjs";
 
 /** Writes `files` (path -> source) and a layer table into a new folder; returns the folder. */
-function sdk(files: Record<string, string>, layers: { name: string; files: string[] }[]): string {
+function sdk(
+  files: Record<string, string>,
+  layers: { name: string; files?: string[]; folders?: string[] }[],
+): string {
   const dir = mkdtempSync(join(tmpdir(), "ixt-layers-"));
   for (const [path, source] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -41,6 +44,27 @@ describe("scripts/check-layers.mjs", () => {
       LAYERS,
     );
     expect(check(dir)).toMatchObject({ problems: [], edges: 6 });
+  });
+
+  it("takes a layer's files from its folders, at any depth, and says when a folder holds none", () => {
+    const files = {
+      "low/enums.ts": "",
+      "low/deep/heap.ts": 'import "../enums";\n',
+      "mid/a.ts": 'import "../low/deep/heap";\n',
+      "index.ts": 'import "./mid/a";\n',
+    };
+    const layers = [
+      { name: "low", folders: ["low"] },
+      { name: "mid", folders: ["mid"] },
+      { name: "top", files: ["index.ts"] },
+    ];
+    expect(check(sdk(files, layers))).toMatchObject({ problems: [], edges: 3 });
+    const upward = { ...files, "low/enums.ts": 'import "../mid/a";\n' };
+    expect(check(sdk(upward, layers)).problems).toContain(
+      "upward import: low/enums.ts (layer low) imports mid/a.ts (layer mid)",
+    );
+    const stale = [...layers, { name: "more", folders: ["gone"] }];
+    expect(check(sdk(files, stale)).problems).toEqual(['layers: "gone/**.ts" (layer more) matches no file']);
   });
 
   it("prints every import cycle, also one inside a layer", () => {

@@ -1,13 +1,15 @@
 // The `ixt-as` command: `check` against the ABI (with its fixes), `run` in the shim, help and file errors.
 import asc from "assemblyscript/asc";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../cli/main.js";
+import { payloadText } from "../cli/run.js";
 import { readWasmInfo } from "../cli/wasm-info.js";
+import { encodeOpen, streamIdOf, toHex } from "../host-shim/index.js";
 import { buildModule } from "../host-shim/testing.js";
 import { example, fixture } from "./helpers.js";
 
@@ -61,6 +63,19 @@ let logger = "";
 let lateAbort = "";
 let consoleLog = "";
 const revision: Record<"none" | "other" | "mutable", string> = { none: "", other: "", mutable: "" };
+const openTrapper = { debug: "", release: "" };
+/** A fixture with bugs at lines marked `// BUG: index` and so on, built for debug (with its source map). */
+const BUG_LINES = "tests/fixtures/bug_lines.ts";
+let bugLines = "";
+
+/** The line (from 1) of `file` that carries the comment `// marker`. */
+function lineOf(file: string, marker: string): number {
+  const line = readFileSync(file, "utf8")
+    .split("\n")
+    .findIndex((text) => text.includes(`// ${marker}`));
+  if (line < 0) throw new Error(`no "${marker}" in ${file}`);
+  return line + 1;
+}
 
 beforeAll(async () => {
   await compileWithoutPreset("examples/stream_echo.ts", noPreset);
@@ -105,10 +120,27 @@ ${declaration}
   );
   revision.mutable = await buildWithPreset(
     "revision_mutable",
-    revisionModule("export let ixt_abi_revision: i32 = 1;"),
+    revisionModule("export let ixt_abi_revision: i32 = 2;"),
     "release",
   );
-}, 120_000);
+  // A handler factory that reads past an array's end: an Open traps, in the author's `readPast`.
+  const openTrap = (
+    sdk: string,
+  ) => `import { ServerStreamHandler, registerServerStreamHandler } from "${sdk}";
+const values: i32[] = [1, 2, 3];
+function readPast(): i32 {
+  return values[values.length]; // BUG: read past
+}
+class Counter extends ServerStreamHandler {
+  start: i32 = readPast();
+}
+registerServerStreamHandler(() => new Counter());
+export * from "${sdk}/exports";
+`;
+  openTrapper.debug = await buildWithPreset("open_trapper", openTrap, "debug");
+  openTrapper.release = await buildWithPreset("open_trapper_release", openTrap, "release");
+  bugLines = await buildModule(BUG_LINES, { target: "debug", cacheDir: join(dir, "cache") });
+}, 240_000);
 
 describe("ixt-as check", () => {
   it("passes a module built with the preset and prints its imports and exports with their types", async () => {
@@ -118,7 +150,8 @@ describe("ixt-as check", () => {
     expect(out).toMatch(/ok {3}ixt_module_handle_server_stream +\(i32, i32\) -> i32/);
     expect(out).toMatch(/ok {3}ixt_dealloc +\(i32, i32\) -> \(\)/);
     expect(out).toMatch(/ok {3}memory +memory/);
-    expect(out).toMatch(/ok {3}ixt_abi_revision +i32 = 1 +# ABI revision 1$/m);
+    expect(out).toMatch(/ok {3}ixt_instance_lost +\(\) -> i32/);
+    expect(out).toMatch(/ok {3}ixt_abi_revision +i32 = 2 +# ABI revision 2$/m);
     expect(out.split("\n").at(-1)).toBe("ok: the module matches the ixt server-stream ABI");
   });
 
@@ -126,14 +159,14 @@ describe("ixt-as check", () => {
     const none = await ixtAs("check", revision.none);
     expect(none.code).toBe(0);
     expect(none.out).toMatch(
-      /warn ixt_abi_revision +missing +-> the module does not say which ABI revision it implements \(this ixt-as knows revision 1\)/,
+      /warn ixt_abi_revision +missing +-> the module does not say which ABI revision it implements \(this ixt-as knows revision 2\)/,
     );
     expect(none.out.split("\n").at(-1)).toBe("ok: the module matches the ixt server-stream ABI (1 warning)");
 
     const other = await ixtAs("check", revision.other);
     expect(other.code).toBe(0);
     expect(other.out).toMatch(
-      /warn ixt_abi_revision +i32 = 7 +-> ABI revision 7, but this ixt-as knows revision 1/,
+      /warn ixt_abi_revision +i32 = 7 +-> ABI revision 7, but this ixt-as knows revision 2/,
     );
 
     const mutable = await ixtAs("check", revision.mutable);
@@ -247,15 +280,18 @@ describe("ixt-as run", () => {
       "--close",
     );
     expect(code).toBe(0);
+    // Inbound frames get their hex too, after the dispatcher's result.
+    const open = toHex(encodeOpen(streamIdOf(1), { method: "echo" }));
     expect(out.split("\n").slice(1)).toEqual([
       "stream 01000000000000000000000000000000",
-      `  -> Open   method "echo"                 dispatcher: ok`,
-      `  -> Data   "hello"                       dispatcher: ok`,
+      `  -> Open   method "echo"                 dispatcher: ok  ${open}`,
+      `  -> Data   "hello"                       dispatcher: ok  010100000000000000000000000000000068656c6c6f`,
       `  <- Data   "hello"                       010100000000000000000000000000000068656c6c6f`,
-      `  -> Data   <2 bytes, not UTF-8>          dispatcher: ok`,
-      `  <- Data   <2 bytes, not UTF-8>          010100000000000000000000000000000000ff`,
-      `  -> Close  Normal                        dispatcher: ok`,
+      `  -> Data   "\\u0000\\xff"                  dispatcher: ok  010100000000000000000000000000000000ff`,
+      `  <- Data   "\\u0000\\xff"                  010100000000000000000000000000000000ff`,
+      `  -> Close  Normal                        dispatcher: ok  030100000000000000000000000000000000`,
       `  <- Close  Normal                        030100000000000000000000000000000000`,
+      "summary: 1 stream: 1 accepted, 0 rejected, 0 trapped, 0 still waiting for credit",
     ]);
   });
 
@@ -287,19 +323,21 @@ describe("ixt-as run", () => {
     );
     expect(ticker.code).toBe(0);
     expect(ticker.out.split("\n").slice(2)).toEqual([
-      expect.stringMatching(/^ {2}-> Open {3}method "" credit 1 payload "3" +dispatcher: ok$/),
+      expect.stringMatching(/^ {2}-> Open {3}method "" credit 1 payload "3" +dispatcher: ok {2}00/),
       expect.stringMatching(/^ {2}<- Data {3}"1" /),
-      expect.stringMatching(/^ {2}-> Credit 2 +dispatcher: ok$/),
+      expect.stringMatching(/^ {2}-> Credit 2 +dispatcher: ok {2}05/),
       expect.stringMatching(/^ {2}<- Data {3}"2" /),
       expect.stringMatching(/^ {2}<- Data {3}"3" /),
       expect.stringMatching(/^ {2}<- Close {2}Normal /),
+      expect.stringMatching(/^summary: /),
     ]);
     // The echo's Data waits for credit: the Credit frame releases it.
     const echo = await ixtAs("run", example("stream_echo"), "--credit", "0", "--data", "ab", "--grant", "2");
     expect(echo.out.split("\n").slice(3)).toEqual([
-      expect.stringMatching(/^ {2}-> Data {3}"ab" +dispatcher: ok$/),
-      expect.stringMatching(/^ {2}-> Credit 2 +dispatcher: ok$/),
+      expect.stringMatching(/^ {2}-> Data {3}"ab" +dispatcher: ok {2}01/),
+      expect.stringMatching(/^ {2}-> Credit 2 +dispatcher: ok {2}05/),
       expect.stringMatching(/^ {2}<- Data {3}"ab" /),
+      expect.stringMatching(/^summary: /),
     ]);
     const router = await ixtAs("run", example("stream_router"), "--method", "echo", "--context", "token");
     expect(router.out).toMatch(/-> Open {3}method "echo" +dispatcher: ok/);
@@ -335,8 +373,11 @@ describe("ixt-as run", () => {
     expect(out).toMatch(
       /<- Error {2}Internal "late failure: ✗" +\(no frame: not forwarded\) {2}\[host answered StreamClosed\]/,
     );
-    expect(err).toBe("ixt-as: the module trapped: late failure: ✗");
-    expect(err).not.toMatch(/ at |RangeError/);
+    // A debug build: the author's line first.
+    expect(err).toMatch(
+      /^ixt-as: the module trapped at .*late_abort\.ts:8:\d+ \(Handler#onData\): late failure: ✗$/,
+    );
+    expect(err).not.toMatch(/\n|RangeError|wasm:\/\//); // one line, no stack trace
   });
 
   it("prints a debug build's log lines where they happened", async () => {
@@ -344,13 +385,14 @@ describe("ixt-as run", () => {
     expect(code).toBe(0);
     expect(out.split("\n").slice(2)).toEqual([
       expect.stringMatching(/^ {2}-> Open /),
-      expect.stringMatching(/^ {2}-> Data {3}"hello" +dispatcher: ok$/),
+      expect.stringMatching(/^ {2}-> Data {3}"hello" +dispatcher: ok {2}01/),
       "  log info  got hello",
       expect.stringMatching(/^ {2}<- Data {3}"one" /),
       "  log warn  between",
       expect.stringMatching(/^ {2}<- Data {3}"two" /),
-      expect.stringMatching(/^ {2}-> Close {2}Normal +dispatcher: ok$/),
+      expect.stringMatching(/^ {2}-> Close {2}Normal +dispatcher: ok {2}03/),
       expect.stringMatching(/^ {2}<- Close {2}Normal /),
+      expect.stringMatching(/^summary: /),
     ]);
   });
 
@@ -375,6 +417,174 @@ describe("ixt-as run", () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe("ixt-as run: what it prints", () => {
+  /** Runs stream_echo with one Data frame of `bytes`, written to a file. */
+  async function echo(bytes: Uint8Array, ...options: string[]) {
+    const file = join(dir, "echo-payload.bin");
+    writeFileSync(file, bytes);
+    return ixtAs("run", example("stream_echo"), "--data", `@${file}`, ...options);
+  }
+  const dataLines = (out: string) => out.split("\n").filter((line) => /^ {2}(->|<-) Data /.test(line));
+
+  it("cuts a long payload after 64 bytes with the count of what was left out; --full prints it whole", async () => {
+    const mib = new Uint8Array(1 << 20).fill(0x61);
+    const cut = await echo(mib);
+    expect(cut.code).toBe(0);
+    expect(cut.out.length).toBeLessThan(2_000); // not megabytes
+    const left = (1 << 20) - 64;
+    const [inbound, outbound] = dataLines(cut.out);
+    const text = `"${"a".repeat(64)}"… (+${left} bytes)`;
+    const hex = `0101${"00".repeat(15)}${"61".repeat(64)}… (+${left} bytes)`;
+    expect(inbound).toBe(`  -> Data   ${text} dispatcher: ok  ${hex}`);
+    expect(outbound).toBe(`  <- Data   ${text} ${hex}`);
+    expect(cut.out).toMatch(
+      /\n\(payloads longer than 64 bytes were cut: --full prints them whole\)\nsummary: /,
+    );
+
+    const full = await echo(mib, "--full");
+    const [fullIn, fullOut] = dataLines(full.out);
+    expect(fullIn).toContain(`"${"a".repeat(1 << 20)}" `);
+    expect(fullOut).toContain(`0101${"00".repeat(15)}${"61".repeat(1 << 20)}`);
+    expect(full.out).not.toMatch(/…|were cut/);
+  });
+
+  it("cuts after exactly 64 bytes, never inside a character, and says nothing when nothing was cut", async () => {
+    const exact = await echo(new TextEncoder().encode("b".repeat(64)));
+    expect(dataLines(exact.out)[1]).toMatch(
+      new RegExp(`^ {2}<- Data {3}"b{64}" 0101${"00".repeat(15)}(62){64}$`),
+    );
+    expect(exact.out).not.toMatch(/…|were cut/);
+    const one = await echo(new TextEncoder().encode("b".repeat(65)));
+    expect(dataLines(one.out)[1]).toMatch(
+      new RegExp(`^ {2}<- Data {3}"b{64}"… \\(\\+1 bytes\\) .*(62){64}… \\(\\+1 bytes\\)$`),
+    );
+    // "é" is 2 bytes at 63 and 64: it is left out whole, as 2 bytes, from the text; the hex cuts at 64.
+    const split = await echo(new TextEncoder().encode(`${"c".repeat(63)}é`));
+    expect(dataLines(split.out)[1]).toMatch(/^ {2}<- Data {3}"c{63}"… \(\+2 bytes\) .*63c3… \(\+1 bytes\)$/);
+  });
+
+  it("shows exactly the bytes sent: a leading BOM, hidden characters and bytes that are not UTF-8", async () => {
+    const bom = await echo(Uint8Array.from([0xef, 0xbb, 0xbf, 0x68, 0x69]));
+    const [inbound, outbound] = dataLines(bom.out);
+    expect(inbound).toMatch(/^ {2}-> Data {3}"\\ufeffhi" +dispatcher: ok {2}0101(00){15}efbbbf6869$/);
+    expect(outbound).toMatch(/^ {2}<- Data {3}"\\ufeffhi" +0101(00){15}efbbbf6869$/);
+    // Not UTF-8: a lone continuation byte, an overlong "/", a surrogate, a sequence cut short at the end.
+    const bad = await echo(Uint8Array.from([0x80, 0x61, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xe2, 0x82]));
+    expect(dataLines(bad.out)[1]).toMatch(/^ {2}<- Data {3}"\\x80a\\xc0\\xaf\\xed\\xa0\\x80\\xe2\\x82" /);
+  });
+
+  it("prints valid UTF-8 as a JSON string of exactly the text, hidden characters escaped", () => {
+    const texts = [
+      "\ufeffBOM first",
+      "mid\ufeffdle",
+      'quote " and \\ backslash\n',
+      "zero\u200bwidth, nbsp\u00a0, line\u2028sep, bidi\u202e, del\u007f, c1\u0085",
+      "tag \u{e0041}, emoji 🎉, é, 中文, replacement \ufffd",
+    ];
+    for (const text of texts) {
+      const shown = payloadText(new TextEncoder().encode(text));
+      expect(JSON.parse(shown), shown).toBe(text);
+      expect(shown, shown).not.toMatch(/[\ufeff\u200b\u00a0\u2028\u202e\u007f\u0085\u{e0041}]/u);
+    }
+    expect(payloadText(new TextEncoder().encode("\ufeffx"))).toBe('"\\ufeffx"');
+    expect(payloadText(new TextEncoder().encode("🎉 é"))).toBe('"🎉 é"');
+  });
+});
+
+describe("ixt-as run: the summary and the exit status", () => {
+  const summary = (out: string) => out.split("\n").at(-1);
+
+  it("ends with a summary; 0 when the stream was accepted", async () => {
+    const { code, out } = await ixtAs("run", example("stream_echo"), "--data", "x", "--close");
+    expect(code).toBe(0);
+    expect(summary(out)).toBe(
+      "summary: 1 stream: 1 accepted, 0 rejected, 0 trapped, 0 still waiting for credit",
+    );
+  });
+
+  it("exits 4 when the module rejects the Open, and says with what code", async () => {
+    const { code, out, err } = await ixtAs("run", fixture("no_handler"), "--data", "x");
+    expect(code).toBe(4);
+    expect(err).toBe("");
+    expect(out).toMatch(/-> Open .*dispatcher: Unimplemented \(8\)/);
+    expect(summary(out)).toBe(
+      "summary: 1 stream: 0 accepted, 1 rejected (Unimplemented 8), 0 trapped, 0 still waiting for credit",
+    );
+  });
+
+  it("exits 1 when the module traps, after the summary", async () => {
+    const { code, out } = await ixtAs("run", fixture("runtime_hooks"), "--data", "abort");
+    expect(code).toBe(1);
+    expect(summary(out)).toBe(
+      "summary: 1 stream: 1 accepted, 0 rejected, 1 trapped, 0 still waiting for credit",
+    );
+  });
+
+  it("counts a stream left waiting for credit (exit 0), and not one that has all it needs", async () => {
+    const waiting = (out: string) => summary(out)?.match(/(\d) still waiting for credit$/)?.[1];
+    // A producer of 3 frames with credit for 1: waiting, until a grant lets the rest out.
+    const ticker = await ixtAs("run", example("stream_ticker"), "--payload", "3", "--credit", "1");
+    expect(ticker.code).toBe(0);
+    expect(waiting(ticker.out)).toBe("1");
+    const granted = await ixtAs(
+      "run",
+      example("stream_ticker"),
+      "--payload",
+      "3",
+      "--credit",
+      "1",
+      "--grant",
+      "2",
+    );
+    expect(waiting(granted.out)).toBe("0");
+    // An echo with 1 byte of credit holds "ab" in its queue; with 5 it sent it and waits only for input.
+    const held = await ixtAs("run", example("stream_echo"), "--credit", "1", "--data", "ab");
+    expect(held.out).not.toMatch(/<- Data/);
+    expect(waiting(held.out)).toBe("1");
+    expect(waiting((await ixtAs("run", example("stream_echo"), "--credit", "5", "--data", "ab")).out)).toBe(
+      "0",
+    );
+    // Its Close waits behind the queued Data after the caller's Close; a Cancel drops both.
+    const closing = await ixtAs("run", example("stream_echo"), "--credit", "1", "--data", "ab", "--close");
+    expect(closing.out).not.toMatch(/<- Close/);
+    expect(waiting(closing.out)).toBe("1");
+    expect(
+      waiting((await ixtAs("run", example("stream_echo"), "--credit", "1", "--data", "ab", "--cancel")).out),
+    ).toBe("0");
+  });
+
+  it("documents the exit statuses and --full", async () => {
+    const { out } = await ixtAs("run", "--help");
+    expect(out).toMatch(/--full +print every payload whole/);
+    expect(out).toMatch(/exit status: 0 done .* 1 the module trapped .* 4 the module rejected the Open/s);
+  });
+});
+
+describe("a trap names the author's line first", () => {
+  it("ixt-as run: the failure names the author's file:line:column, then the library's line", async () => {
+    const { code, err } = await ixtAs("run", bugLines, "--data", "index");
+    expect(code).toBe(1);
+    const line = lineOf(BUG_LINES, "BUG: index");
+    expect(err).toMatch(
+      new RegExp(
+        `^ixt-as: the module trapped at ${BUG_LINES}:${line}:\\d+ \\(readPast\\): Index out of range at ~lib/array\\.ts:\\d+$`,
+      ),
+    );
+  });
+
+  it("ixt-as check: the trap line names the author's file:line:column, then the library's line", async () => {
+    const { code, out } = await ixtAs("check", openTrapper.debug);
+    expect(code).toBe(0); // a warning
+    const trapLine = out.split("\n").find((l) => l.includes('Open ""'));
+    expect(trapLine).toMatch(
+      /warn Open "" +trapped +-> an Open for method "" traps at .*open_trapper\.ts:4:\d+ \(readPast\): Index out of range at ~lib\/array\.ts:\d+$/,
+    );
+    // A release build has no source lines: what the module said, and the engine's trap when it said nothing.
+    const release = (await ixtAs("check", openTrapper.release)).out;
+    expect(release).toMatch(/-> an Open for method "" traps: Index out of range at ~lib\/array\.ts:\d+$/m);
   });
 });
 

@@ -2,6 +2,7 @@
 // written here from the documented rules: digits only, no leading zero unless allowed, a signed variant
 // with "-", the first of Empty, NotADigit, LeadingZero, OutOfRange reported, with its offset.
 import fc from "fast-check";
+import "./property-seed.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { IxtHost } from "../host-shim/index.js";
 import { fixture } from "./helpers.js";
@@ -14,6 +15,7 @@ interface DecimalProbe {
   decimal_parse_text(unitsPtr: number, units: number, max: bigint, allowLeadingZeros: number): number;
   decimal_value(): bigint;
   decimal_offset(): number;
+  decimal_ok(): number;
   signed_parse(ptr: number, len: number, min: bigint, max: bigint, allowLeadingZeros: number): number;
   signed_parse_text(
     unitsPtr: number,
@@ -24,6 +26,7 @@ interface DecimalProbe {
   ): number;
   signed_value(): bigint;
   signed_offset(): number;
+  signed_ok(): number;
 }
 
 const NONE = 0;
@@ -92,6 +95,7 @@ function guestUnsigned(units: Units, wide: boolean, max: bigint, lz: boolean): P
       ? probe.decimal_parse_text(ptr, units.length, max, lz ? 1 : 0)
       : probe.decimal_parse(ptr, units.length, max, lz ? 1 : 0),
   );
+  expect(probe.decimal_ok()).toBe(error === NONE ? 1 : 0); // `ok` is exactly "no error"
   return { error, offset: probe.decimal_offset(), value: BigInt.asUintN(64, probe.decimal_value()) };
 }
 
@@ -101,6 +105,7 @@ function guestSigned(units: Units, wide: boolean, min: bigint, max: bigint, lz: 
       ? probe.signed_parse_text(ptr, units.length, min, max, lz ? 1 : 0)
       : probe.signed_parse(ptr, units.length, min, max, lz ? 1 : 0),
   );
+  expect(probe.signed_ok()).toBe(error === NONE ? 1 : 0);
   return { error, offset: probe.signed_offset(), value: probe.signed_value() };
 }
 
@@ -108,22 +113,41 @@ const ascii = (s: string): Units => [...s].map((c) => c.charCodeAt(0));
 
 // Units that are digits, signs, spaces and near misses: "٣" (U+0663), "０" (U+FF10), and U+0130 and
 // U+0139, whose low bytes are "0" and "9" (a parser that reads one byte of a UTF-16 unit takes them).
+// Any byte (any UTF-16 unit) too, now and then.
 const byteUnit = fc.oneof(
   { weight: 12, arbitrary: fc.integer({ min: 0x30, max: 0x39 }) },
   { weight: 1, arbitrary: fc.constantFrom(0x2d, 0x2b, 0x20, 0x2e, 0x65, 0x00, 0x2f, 0x3a, 0xb0, 0xff) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xff }) },
 );
 const wideUnit = fc.oneof(
   { weight: 12, arbitrary: fc.integer({ min: 0x30, max: 0x39 }) },
   { weight: 1, arbitrary: fc.constantFrom(0x2d, 0x2b, 0x20, 0x663, 0xff10, 0x130, 0x139, 0xd800, 0x3a) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
 );
+/** Every power of ten up to 10^19, each with its neighbours, and the limits of u32, i64 and u64. */
+const POWERS: bigint[] = (() => {
+  const out = new Set<bigint>([0n, 1n, 2n, (1n << 32n) - 1n, 1n << 32n, I64_MAX, I64_MAX + 1n, U64_MAX]);
+  for (let k = 1n; k <= 19n; k++) for (const d of [-1n, 0n, 1n]) out.add(10n ** k + d);
+  return [...out];
+})();
 const bound = fc.oneof(
   fc.constantFrom(0n, 1n, 9n, 10n, 255n, 1_000_000n, U64_MAX, U64_MAX - 1n, I64_MAX),
+  fc.constantFrom(...POWERS),
   fc.bigInt({ min: 0n, max: U64_MAX }),
 );
 const signedBound = fc.oneof(
   fc.constantFrom(0n, -1n, 1n, I64_MIN, I64_MAX, -1000n, 1000n),
+  fc.constantFrom(...POWERS.filter((v) => v <= I64_MAX).flatMap((v) => [v, -v])),
   fc.bigInt({ min: I64_MIN, max: I64_MAX }),
 );
+/** Digits of a power of ten or a neighbour (with "-" for the signed parsers), or units drawn one by one. */
+const numberUnits = (unit: fc.Arbitrary<number>, signed: boolean) =>
+  fc.oneof(
+    fc.array(unit, { maxLength: 24 }),
+    fc
+      .tuple(fc.constantFrom(...POWERS), fc.boolean())
+      .map(([v, negative]) => ascii((signed && negative ? "-" : "") + String(v))),
+  );
 
 describe("parseDecimal, parseDecimalText", () => {
   it("parses plain digits and says what is wrong with anything else, and where", () => {
@@ -163,17 +187,30 @@ describe("parseDecimal, parseDecimalText", () => {
     expect(guestUnsigned([0x130], true, U64_MAX, false).error).toBe(NOT_A_DIGIT); // İ is not "0"
   });
 
+  it("every power of ten and its neighbours, against every bound next to it", () => {
+    const failures: string[] = [];
+    for (const v of POWERS)
+      for (const max of [v - 1n, v, v + 1n, U64_MAX])
+        for (const wide of [false, true]) {
+          if (max < 0n || max > U64_MAX) continue;
+          const units = ascii(String(v));
+          const got = guestUnsigned(units, wide, max, false);
+          const want = refMagnitude(units, 0, max, false);
+          if (
+            JSON.stringify(got, (_, x) => (typeof x === "bigint" ? String(x) : x)) !==
+            JSON.stringify(want, (_, x) => (typeof x === "bigint" ? String(x) : x))
+          )
+            failures.push(`${v} max ${max}${wide ? " (text)" : ""}`);
+        }
+    expect(failures).toEqual([]);
+  });
+
   for (const wide of [false, true]) {
     it(`matches the rules on random ${wide ? "strings" : "bytes"} and bounds`, () => {
       fc.assert(
-        fc.property(
-          fc.array(wide ? wideUnit : byteUnit, { maxLength: 24 }),
-          bound,
-          fc.boolean(),
-          (units, max, lz) => {
-            expect(guestUnsigned(units, wide, max, lz)).toEqual(refMagnitude(units, 0, max, lz));
-          },
-        ),
+        fc.property(numberUnits(wide ? wideUnit : byteUnit, false), bound, fc.boolean(), (units, max, lz) => {
+          expect(guestUnsigned(units, wide, max, lz)).toEqual(refMagnitude(units, 0, max, lz));
+        }),
         { numRuns: 3000 },
       );
     });
@@ -208,11 +245,34 @@ describe("parseSignedDecimal, parseSignedDecimalText", () => {
     });
   });
 
+  it("every power of ten and its neighbours, either sign, against every range edge next to it", () => {
+    const failures: string[] = [];
+    const show = (p: Parsed) => `${p.error}@${p.offset}=${p.value}`;
+    for (const magnitude of POWERS)
+      for (const v of [magnitude, -magnitude]) {
+        if (v < I64_MIN - 1n || v > I64_MAX + 1n) continue;
+        const edges = [v - 1n, v, v + 1n, I64_MIN, I64_MAX].filter((e) => e >= I64_MIN && e <= I64_MAX);
+        for (const edge of edges)
+          for (const [min, max] of [
+            [edge, I64_MAX],
+            [I64_MIN, edge],
+          ])
+            for (const wide of [false, true]) {
+              const units = ascii(String(v));
+              const got = guestSigned(units, wide, min, max, false);
+              const want = refSigned(units, min, max, false);
+              if (show(got) !== show(want))
+                failures.push(`${v} in [${min}, ${max}]: ${show(got)} not ${show(want)}`);
+            }
+      }
+    expect(failures.slice(0, 20)).toEqual([]);
+  });
+
   for (const wide of [false, true]) {
     it(`matches the rules on random ${wide ? "strings" : "bytes"} and ranges`, () => {
       fc.assert(
         fc.property(
-          fc.array(wide ? wideUnit : byteUnit, { maxLength: 24 }),
+          numberUnits(wide ? wideUnit : byteUnit, true),
           signedBound,
           signedBound,
           fc.boolean(),

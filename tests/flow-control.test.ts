@@ -199,3 +199,88 @@ describe("deadline", () => {
     ]);
   });
 });
+
+// ---- ProducerHandler (tests/fixtures/producer.ts): offerData, offerBytes, offerText, pausing ----
+
+describe("ProducerHandler", () => {
+  // offerText's chunks 0, 3, 6… end in a lone surrogate, which is sent as U+FFFD.
+  const chunk = (k: number, method: string) =>
+    `chunk ${k}` + (method === "text" && k % 3 === 0 ? "\uFFFD" : "");
+  /** The Data payloads sent with status Ok, as text, then "Close"/"Error" for the stream's end. */
+  const outcome = (host: IxtHost) =>
+    host.sent
+      .filter((c) => c.status === HostStatus.Ok)
+      .map((c) =>
+        c.kind === "Data"
+          ? new TextDecoder().decode(c.payload)
+          : c.kind === "Error"
+            ? `Error ${c.code}`
+            : c.kind,
+      );
+  const producer = async () => {
+    const host = await IxtHost.load(fixture("producer"));
+    const e = host.instance.exports as unknown as { producer_queue_limit(bytes: number): void };
+    return { host, queueLimit: (bytes: number) => e.producer_queue_limit(bytes) };
+  };
+
+  for (const method of ["data", "bytes", "text", "mixed"]) {
+    it(`${method}: sends every chunk whole, in order, only within the credit, then closes`, async () => {
+      const { host } = await producer();
+      expect(host.open(id, { method, payload: "12", initialCredit: 20 })).toBe(0);
+      // "chunk 0" and "chunk 1" are 7 bytes each ("chunk 0" + U+FFFD: 10): the third does not fit in 20.
+      expect(outcome(host)).toEqual([chunk(0, method), chunk(1, method)]);
+      for (let i = 0; i < 40 && !outcome(host).includes("Close"); i++) host.credit(id, 9);
+      expect(outcome(host)).toEqual([...Array.from({ length: 12 }, (_, k) => chunk(k, method)), "Close"]);
+      expect(host.sent.every((c) => c.status === HostStatus.Ok)).toBe(true); // never beyond the credit
+    });
+  }
+
+  it("a send answered QueueFull pauses the producer until onWritable, which offers the same chunk again", async () => {
+    const { host, queueLimit } = await producer();
+    queueLimit(0); // nothing can be queued: a send the host answers WouldBlock comes back QueueFull
+    host.respond = (c) => (c.kind === "Data" ? HostStatus.WouldBlock : HostStatus.Ok);
+    expect(host.open(id, { method: "bytes", payload: "3" })).toBe(0);
+    expect(host.sent.map((c) => [c.kind, c.status])).toEqual([["Data", HostStatus.WouldBlock]]);
+    expect(takeLog(host)).toEqual([{ cb: "paused", id: expect.any(String), chunk: 0, closed: 0 }]);
+    host.respond = undefined;
+    expect(host.credit(id, 100)).toBe(0); // the retry at the end of the call: onWritable resumes
+    expect(outcome(host)).toEqual(["chunk 0", "chunk 1", "chunk 2", "Close"]);
+    expect(takeLog(host)).toEqual([]);
+  });
+
+  it("keeps producing after the caller's Close, and pauses on credit without being called in a loop", async () => {
+    const { host } = await producer();
+    expect(host.open(id, { method: "data", payload: "4", initialCredit: 7 })).toBe(0);
+    expect(host.close(id, CloseReason.Normal)).toBe(0);
+    expect(outcome(host)).toEqual(["chunk 0"]);
+    // One produce call that could not offer: paused, not spinning.
+    expect(takeLog(host)).toEqual([{ cb: "paused", id: expect.any(String), chunk: 1, closed: 0 }]);
+    host.credit(id, 6); // still one byte short of "chunk 1"
+    expect(outcome(host)).toEqual(["chunk 0"]);
+    host.credit(id, 100);
+    expect(outcome(host)).toEqual(["chunk 0", "chunk 1", "chunk 2", "chunk 3", "Close"]);
+  });
+
+  for (const [status, code] of [
+    [HostStatus.PayloadTooLarge, StreamErrorCode.PayloadTooLarge],
+    [HostStatus.Internal, StreamErrorCode.Internal],
+  ]) {
+    it(`a send refused with host status ${status} fails the stream with code ${code}, and production stops`, async () => {
+      const { host } = await producer();
+      host.respond = (c) => (c.kind === "Data" && c.payload[6] === 0x31 ? status : HostStatus.Ok);
+      expect(host.open(id, { method: "mixed", payload: "5" })).toBe(0);
+      expect(outcome(host)).toEqual(["chunk 0", `Error ${code}`]);
+      expect(host.sent.filter((c) => c.kind === "Data").length).toBe(2); // chunk 1 refused, nothing after it
+      const error = host.sent.find((c) => c.kind === "Error");
+      expect(error?.kind === "Error" && error.message).toMatch(/host refused/);
+      expect(takeLog(host)).toEqual([{ cb: "paused", id: expect.any(String), chunk: 1, closed: 1 }]);
+    });
+  }
+
+  it("start rejects a request that is not a count; 0 chunks close at once", async () => {
+    const { host } = await producer();
+    expect(host.open(streamIdOf(5), { method: "data", payload: "x" })).toBe(StreamErrorCode.InvalidArgument);
+    expect(host.open(id, { method: "text", payload: "0" })).toBe(0);
+    expect(outcome(host)).toEqual(["Close"]);
+  });
+});

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { IxtHost, decodeFrame, encodeData, encodeOpen, toHex } from "../host-shim/index.js";
 import { fixture, takeLog } from "./helpers.js";
+import "./property-seed.js"; // fast-check's seed: fixed in CI, a new printed one under soak and fuzz
 
 const streamId = fc.uint8Array({ minLength: 16, maxLength: 16 });
 const openFields = fc.record({

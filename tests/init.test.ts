@@ -46,20 +46,42 @@ const PROJECT_FILES = [
   "assembly/index.ts",
   "assembly/tsconfig.json",
   "package.json",
+  "scripts/modules.mjs",
   "tests/module.test.ts",
+  "tests/modules.test.ts",
   "vitest.config.ts",
 ];
 
+/**
+ * The project's node_modules/ixt-sdk-as as npm would install it, from this checkout, except that its
+ * JavaScript entries are the TypeScript sources (vitest runs them; dist/ may not be built yet): links to
+ * the checkout's files and a package.json whose exports name host-shim/*.ts.
+ */
+function linkSdk(project: string): string {
+  const sdkDir = join(project, "node_modules", "ixt-sdk-as");
+  mkdirSync(sdkDir, { recursive: true });
+  for (const name of ["index.ts", "exports.ts", "assembly", "host-shim", "asconfig.preset.json", "templates"])
+    symlinkSync(join(root, name), join(sdkDir, name));
+  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  manifest.exports = {
+    ".": "./host-shim/index.ts",
+    "./testing": "./host-shim/testing.ts",
+    "./asconfig.preset.json": "./asconfig.preset.json",
+    "./package.json": "./package.json",
+  };
+  writeFileSync(join(sdkDir, "package.json"), JSON.stringify(manifest));
+  return sdkDir;
+}
+
 describe("ixt-as init", () => {
   const project = join(work, "My Module");
-  const links = [
-    join(project, "node_modules", "ixt-sdk-as"),
-    join(project, "node_modules", "assemblyscript"),
-  ];
+  const links = [join(project, "node_modules", "assemblyscript"), join(project, "node_modules", "vitest")];
 
   afterAll(() => {
-    // The links to this checkout go first, so that nothing can follow them.
+    // The links to this checkout go first, so that nothing can follow them (rmSync removes a link, never
+    // what it points to, but this is cheap insurance).
     for (const link of links) if (existsSync(link)) unlinkSync(link);
+    rmSync(join(project, "node_modules", "ixt-sdk-as"), { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -83,10 +105,12 @@ describe("ixt-as init", () => {
     });
     expect(manifest.dependencies).toBeUndefined();
     expect(manifest.scripts).toEqual({
-      build: "asc assembly/index.ts --target release --outFile build/module.wasm",
-      "build:debug": "asc assembly/index.ts --target debug --outFile build/module.debug.wasm",
+      build: "node scripts/modules.mjs build",
+      "build:debug": "node scripts/modules.mjs build --debug",
       test: "vitest run",
-      check: "ixt-as check build/module.wasm",
+      "test:debug": "vitest run --project debug",
+      "test:release": "vitest run --project release",
+      check: "node scripts/modules.mjs check",
       typecheck: "tsc -p assembly --noEmit",
     });
     expect(JSON.parse(readFileSync(join(project, "asconfig.json"), "utf8"))).toEqual({
@@ -111,9 +135,9 @@ describe("ixt-as init", () => {
 
   it("builds the project's module and the README's first handler with its asconfig.json, type-checks both with tsc, and runs them", async () => {
     // The project's node_modules, as npm install would make it, from this checkout.
-    mkdirSync(join(project, "node_modules"));
-    symlinkSync(root, links[0], "dir");
-    symlinkSync(join(root, "node_modules", "assemblyscript"), links[1], "dir");
+    linkSdk(project);
+    symlinkSync(join(root, "node_modules", "assemblyscript"), links[0], "dir");
+    symlinkSync(join(root, "node_modules", "vitest"), links[1], "dir");
     const node = (script: string, ...args: string[]): string => {
       const result = spawnSync(process.execPath, [join(root, "node_modules", script), ...args], {
         cwd: project,
@@ -154,6 +178,37 @@ describe("ixt-as init", () => {
       echo.sentOn(id).map((c) => (c.kind === "Data" ? new TextDecoder().decode(c.payload) : c.kind)),
     ).toEqual(["hi"]);
   }, 120_000);
+
+  it("npm run build builds a second module in assembly/ as it is, and the project's tests pass in both builds", () => {
+    rmSync(join(project, "assembly", "readme.ts")); // the README's handler above: not part of this project
+    const greeter = readFileSync(join(project, "assembly", "index.ts"), "utf8");
+    writeFileSync(join(project, "assembly", "shout.ts"), greeter.replace('"hello, "', '"HELLO, "'));
+    const run = (args: string[]) => {
+      const env = { ...process.env };
+      delete env.IXT_TARGET;
+      const result = spawnSync(process.execPath, args, { cwd: project, encoding: "utf8", env });
+      const output = `${result.stdout}${result.stderr}`.replace(/\x1b\[[\d;]*m/g, "");
+      if (result.status !== 0) throw new Error(`${args.join(" ")} failed:\n${output}`);
+      return output;
+    };
+    const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
+    expect(manifest.scripts.build).toBe("node scripts/modules.mjs build");
+    const built = run(["scripts/modules.mjs", "build"]);
+    expect(built).toMatch(/assembly\/index\.ts -> build\/module\.wasm/);
+    expect(built).toMatch(/assembly\/shout\.ts -> build\/shout\.wasm/);
+    for (const file of ["build/module.wasm", "build/shout.wasm"])
+      expect(existsSync(join(project, file))).toBe(true);
+    expect(run(["scripts/modules.mjs", "build", "--debug"])).toMatch(/build\/shout\.debug\.wasm/);
+    expect(existsSync(join(project, "build/shout.debug.wasm.map"))).toBe(true);
+
+    // npm test: every test file against the debug build, then the release build (vitest projects).
+    const tested = run([join(root, "node_modules", "vitest", "vitest.mjs"), "run", "--reporter", "verbose"]);
+    expect(tested).toMatch(/ debug .*tests\/module\.test\.ts/);
+    expect(tested).toMatch(/ release .*tests\/module\.test\.ts/);
+    expect(tested).toMatch(/assembly\/shout\.ts builds and has the ABI's exports/);
+    expect(tested).toMatch(/Tests +\d+ passed/);
+    expect(tested).not.toMatch(/failed/);
+  }, 600_000);
 
   it("writes into the current folder by default, and a folder holding only .git is empty", async () => {
     const here = join(work, "here");

@@ -79,7 +79,7 @@ describe("a call stopped inside a section: the instance is lost, and says so", (
     expect(exportsOf(host).ixt_instance_lost()).toBe(1);
     const before = host.sent.length;
     // ixt_alloc is the next call: it sweeps and answers 0, so no frame reaches a handler again.
-    expect(() => host.data(C, "hello")).toThrow(/ixt_alloc\(\d+\) returned 0/);
+    expect(() => host.data(C, "hello")).toThrow(/instance is lost/); // the shim's InstanceLost
     const errors = errorsOf(host, before);
     expect(errors.filter((e) => e.endsWith(LOST_MESSAGE)).length).toBe(3);
     expect(errors.every((e) => e.endsWith(LOST_MESSAGE))).toBe(true);
@@ -141,7 +141,9 @@ describe("reject codes: any u32 an author passes is answered unchanged (0 reads 
     expect(host.open(A, { method: "reject", payload: u32le(StreamErrorCode.InvalidArgument) })).toBe(
       StreamErrorCode.InvalidArgument,
     );
-    expect(host.logs).toContainEqual({ level: "info", message: "Open rejected with code 3: asked to" });
+    expect(host.logs).toContainEqual(
+      expect.objectContaining({ level: "info", message: "Open rejected with code 3: asked to" }),
+    );
     expect(host.sent).toEqual([]);
   });
 });

@@ -2,6 +2,8 @@
 // kept, so refused), and a small lexeme-preserving printer of the compact form the SDK must write
 // (members in order, duplicates kept, numbers exactly as written, strings re-escaped as JSON.stringify).
 
+import { PROPERTY_SEED } from "./property-seed.js";
+
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Whether JSON.parse reads `bytes` as JSON, and the two things the SDK's reader is stricter about. */
@@ -42,3 +44,13 @@ export function compactForm(text: string): string {
   for (const token of tokens(text)) out += token.startsWith('"') ? JSON.stringify(JSON.parse(token)) : token;
   return out;
 }
+
+// The seed of every property test is tests/property-seed.ts's (fixed in CI, a new printed one under soak and
+// fuzz, replayed with IXT_PROPERTY_SEED).
+/** fast-check's options for a property run: `numRuns` runs from PROPERTY_SEED. */
+export const runs = (numRuns: number) => ({ numRuns, seed: PROPERTY_SEED });
+
+/** Powers of ten and their neighbours (10^k - 1, 10^k, 10^k + 1) from 1 to 10^19, negated too. */
+export const DECIMAL_BOUNDARIES: bigint[] = Array.from({ length: 20 }, (_, k) => 10n ** BigInt(k)).flatMap(
+  (power) => [power - 1n, power, power + 1n].flatMap((v) => [v, -v]),
+);

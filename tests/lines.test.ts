@@ -3,6 +3,9 @@
 // reference (TextDecoder over the whole input, split at LF), on random inputs and splits, with small
 // credit, WouldBlock and refusals injected.
 import fc from "fast-check";
+import { join } from "node:path";
+import { benchOut, compileAs, root } from "../bench/harness.js";
+import "./property-seed.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   CloseReason,
@@ -29,9 +32,12 @@ interface LinesProbe {
   lines_error(): number;
   lines_pending(): number;
   lines_reset(): void;
+  lines_new_default(): void;
+  lines_max(): number;
 }
 
 const TOO_LONG = 1;
+const NO_MEMORY = 2;
 const NOT_DRAINED = 3;
 const MiB = 1 << 20;
 
@@ -147,6 +153,50 @@ describe("LineSplitter", () => {
     expect([probe.lines_next(), probe.lines_next(), probe.lines_next()]).toEqual([1, 1, 0]);
     probe.text_probe_free(ptr);
   });
+});
+
+describe("LineSplitter's bound and memory", () => {
+  it("takes 1 MiB by default, and a negative bound as 0 (only empty lines)", () => {
+    probe.lines_new_default();
+    expect(probe.lines_max()).toBe(MiB); // DEFAULT_MAX_LINE_BYTES
+    probe.lines_new(-5);
+    expect(probe.lines_max()).toBe(0);
+    const ptr = probe.text_probe_alloc(3) >>> 0;
+    new Uint8Array(probe.memory.buffer, ptr, 3).set(encoder.encode("\nx\n"));
+    probe.lines_push(ptr, 3);
+    expect([probe.lines_next(), probe.lines_len()]).toEqual([1, 0]);
+    expect(probe.lines_next()).toBe(0); // "x" is over a bound of 0
+    expect(probe.lines_error()).toBe(TOO_LONG);
+    probe.text_probe_free(ptr);
+  });
+
+  it("stops with NoMemory, never a trap, when a carried line cannot grow under a 4 MiB cap", async () => {
+    const capped = join(benchOut, "lines", "text_probe_4mib.wasm");
+    const config = ["--config", join(root, "asconfig.json"), "--target", "release"];
+    await compileAs("tests/fixtures/text_probe.ts", capped, [...config, "--maximumMemory", "64"]);
+    const host = await IxtHost.load(capped);
+    const p = host.instance.exports as unknown as LinesProbe;
+    p.lines_new(64 * MiB);
+    const chunk = 512 << 10;
+    const ptr = p.text_probe_alloc(chunk) >>> 0;
+    new Uint8Array(p.memory.buffer, ptr, chunk).fill(0x61); // no LF: the line goes on
+    let pushed = 0;
+    for (let i = 0; i < 32 && p.lines_error() === 0; i++) {
+      p.lines_push(ptr, chunk);
+      expect(p.lines_next()).toBe(0);
+      if (p.lines_error() === 0) pushed++;
+    }
+    expect(p.lines_error()).toBe(NO_MEMORY);
+    expect(pushed).toBeGreaterThanOrEqual(2); // it carried some before memory ran out
+    expect(p.lines_pending()).toBe(0); // the partial line is dropped with the error, never handed out
+    expect(p.lines_finish()).toBe(0);
+    expect(host.memory.buffer.byteLength).toBeLessThanOrEqual(4 * MiB);
+    p.lines_reset(); // works again, for lines that fit
+    new Uint8Array(p.memory.buffer, ptr, 4).set(encoder.encode("ab\nc"));
+    p.lines_push(ptr, 4);
+    expect([p.lines_next(), p.lines_len(), p.lines_next()]).toEqual([1, 2, 0]);
+    expect([p.lines_finish(), p.lines_len()]).toEqual([1, 1]);
+  }, 60_000);
 });
 
 // ---- examples/stream_lines.ts ----

@@ -4,7 +4,10 @@
 // test: the project type-checks clean, its test passes, and its module builds with only the preset, passes
 // `ixt-as check` and echoes a frame through the shim (`ixt-as run` and the package's JavaScript API). The
 // WASI preset is built the same way. Then `ixt-as init` from the installed package writes a project, which
-// installs, tests, builds, checks and type-checks with its own scripts. And every relative link in the
+// installs, tests (in the debug and the release build), builds, checks and type-checks with its own scripts;
+// a second module added to it (a handler that keeps its StreamFrame, one that sends a BOM, one that needs
+// 32 MiB under a 16 MiB memoryLimit) builds and checks unedited, and its tests fail only where the debug
+// build catches the kept frame, with the SDK's message. And every relative link in the
 // packed Markdown (README, CHANGELOG, docs/ABI.md, the API reference) resolves inside the package.
 import { execFileSync } from "node:child_process";
 import {
@@ -108,7 +111,8 @@ describe("npm package", () => {
 
   it("the by-hand project type-checks clean in an editor's view and passes the README's test", () => {
     expect(sh(project, "npm", ["run", "--silent", "typecheck"])).toBe("");
-    expect(sh(project, "npm", ["test"]).replace(/\x1b\[[\d;]*m/g, "")).toMatch(/Tests +1 passed/);
+    // The README's vitest.config.ts is the scaffold's: its one test runs against both builds.
+    expect(sh(project, "npm", ["test"]).replace(/\x1b\[[\d;]*m/g, "")).toMatch(/Tests +2 passed/);
   }, 300_000);
 
   it("ships the SDK sources, the presets, the built shim and command, the examples and the docs, not the tests", () => {
@@ -228,7 +232,11 @@ console.log(host.open(id), host.data(id, "hi"), toHex(outboundFrame(host.sent[0]
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
     sh(first, "npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"]);
 
-    expect(sh(first, "npm", ["test"]).replace(/\x1b\[[\d;]*m/g, "")).toMatch(/Tests +3 passed/);
+    // Every test file twice (the debug build, then the release build): module.test.ts and modules.test.ts.
+    const tested = sh(first, "npm", ["test"]).replace(/\x1b\[[\d;]*m/g, "");
+    expect(tested).toMatch(/Tests +18 passed/);
+    expect(tested).toMatch(/ debug /);
+    expect(tested).toMatch(/ release /);
     sh(first, "npm", ["run", "build"]);
     expect(sh(first, "npm", ["run", "check"])).toMatch(/ok: the module matches the ixt server-stream ABI/);
     expect(sh(first, "npx", ["ixt-as", "check", "build/module.wasm"])).not.toMatch(/FAIL/);
@@ -238,8 +246,110 @@ console.log(host.open(id), host.data(id, "hi"), toHex(outboundFrame(host.sent[0]
     expect(run).toMatch(/<- Close {2}Normal/);
     sh(first, "npm", ["run", "build:debug"]);
     expect(sh(first, "npx", ["tsc", "-p", "assembly", "--noEmit"])).toBe("");
-  }, 600_000);
+
+    // A second module with the mistakes the runtime's weather catches, and its tests.
+    writeFileSync(join(first, "assembly", "probe.ts"), PROBE_MODULE);
+    writeFileSync(join(first, "tests", "probe.test.ts"), PROBE_TEST);
+    const failed = shFails(first, "npm", ["test"]);
+    // The kept StreamFrame passes in the release build and fails the debug run with the SDK's message,
+    // naming the author's line first.
+    expect(failed).toMatch(/FAIL +debug +tests\/probe\.test\.ts > assembly\/probe\.ts > keep/);
+    expect(failed).not.toMatch(/FAIL +release /);
+    expect(failed).toMatch(
+      /assembly\/probe\.ts:\d+:\d+: guest trapped \(unreachable\): StreamFrame\.method\(\) used after its callback returned/,
+    );
+    // The BOM and the memory limit hold in both builds: only the kept frame failed.
+    expect(failed).toMatch(/Tests +1 failed \| 25 passed/);
+    // npm run build and check take the new module as it is.
+    expect(sh(first, "npm", ["run", "build"])).toMatch(/assembly\/probe\.ts -> build\/probe\.wasm/);
+    expect(sh(first, "npm", ["run", "check"])).toMatch(/build\/probe\.wasm[^]*ok: the module matches/);
+  }, 900_000);
 });
+
+/** A command that must fail: its output (stdout and stderr, colours removed). */
+function shFails(cwd: string, file: string, args: string[]): string {
+  try {
+    execFileSync(file, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (err) {
+    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+    return `${stdout ?? ""}${stderr ?? ""}`.replace(/\x1b\[[\d;]*m/g, "");
+  }
+  throw new Error(`${file} ${args.join(" ")} passed in ${cwd}; it should have failed`);
+}
+
+/** A second module for the scaffold: a handler that keeps its Open's frame, one that sends a BOM, one that allocates what it is asked. */
+const PROBE_MODULE = `import { OpenDecision, ServerStreamHandler, StreamFrame, StreamSender, registerMethod } from "ixt-sdk-as";
+
+class KeepsFrame extends ServerStreamHandler {
+  opened: StreamFrame | null = null;
+
+  override onOpen(stream: StreamSender, frame: StreamFrame): OpenDecision {
+    this.opened = frame; // the mistake: a frame is valid only during its callback
+    return OpenDecision.accept();
+  }
+
+  override onData(stream: StreamSender, frame: StreamFrame): void {
+    stream.sendTextOrFail("method=" + this.opened!.method() + " payload=" + frame.payloadText());
+  }
+}
+
+class Bom extends ServerStreamHandler {
+  override onData(stream: StreamSender, frame: StreamFrame): void {
+    stream.sendTextOrFail("\\uFEFF" + frame.payloadText());
+  }
+}
+
+class Hog extends ServerStreamHandler {
+  private blocks: Uint8Array[] = [];
+
+  override onData(stream: StreamSender, frame: StreamFrame): void {
+    const block = new Uint8Array(I32.parseInt(frame.payloadText()));
+    block[block.length - 1] = 1;
+    this.blocks.push(block);
+    stream.sendTextOrFail("ok");
+  }
+}
+
+registerMethod("keep", () => new KeepsFrame());
+registerMethod("bom", () => new Bom());
+registerMethod("hog", () => new Hog());
+
+export * from "ixt-sdk-as/exports";
+`;
+
+/** Its tests, as an author writes them: the kept frame's passes in a release build only. */
+const PROBE_TEST = `import { GuestTrap, StreamErrorCode, dataTexts, loadModule, streamIdOf } from "ixt-sdk-as/testing";
+import { describe, expect, it } from "vitest";
+
+const id = streamIdOf(1);
+
+describe("assembly/probe.ts", () => {
+  it("keep: answers each Data frame", async () => {
+    const host = await loadModule("assembly/probe.ts");
+    host.open(id, { method: "keep" });
+    host.data(id, "x");
+    expect(dataTexts(host, id)).toHaveLength(1);
+  });
+
+  it("bom: the reply starts with the BOM the module sent", async () => {
+    const host = await loadModule("assembly/probe.ts");
+    host.open(id, { method: "bom" });
+    host.data(id, "hi");
+    expect(dataTexts(host, id)).toEqual(["\\uFEFFhi"]);
+  });
+
+  it("hog: 32 MiB under a 16 MiB limit fails the stream with ResourceExhausted; 1 MiB is fine", async () => {
+    const host = await loadModule("assembly/probe.ts", { memoryLimit: 16 * 1024 * 1024, resumeAfterTrap: true });
+    host.open(id, { method: "hog" });
+    expect(() => host.data(id, String(32 * 1024 * 1024))).toThrow(GuestTrap);
+    expect(host.sentOn(id)).toEqual([expect.objectContaining({ kind: "Error", code: StreamErrorCode.ResourceExhausted })]);
+    const next = streamIdOf(2);
+    host.open(next, { method: "hog" });
+    host.data(next, String(1024 * 1024));
+    expect(dataTexts(host, next)).toEqual(["ok"]);
+  });
+});
+`;
 
 /** GitHub's anchors for a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
 function anchorsOf(markdown: string): Set<string> {

@@ -65,6 +65,6 @@ describe("scenarios.json", () => {
 
 function listExamples(): string[] {
   return readdirSync(`${root}examples`)
-    .filter((name) => name.endsWith(".ts"))
+    .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"))
     .map((name) => name.slice(0, -3));
 }

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CloseReason, HostStatus, IxtHost, StreamErrorCode, streamIdOf } from "../host-shim/index.js";
 import { example } from "./helpers.js";
+import { runs } from "./json-reference.js";
 
 const INVALID_ARGUMENT = StreamErrorCode.InvalidArgument; // 3
 const id = streamIdOf(1);
@@ -92,7 +93,7 @@ describe("stream_json: the stream", () => {
           }
         },
       ),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 
@@ -486,7 +487,7 @@ describe("stream_json: fuzzed requests", () => {
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
         probe(bytes);
       }),
-      { numRuns: 3000 },
+      runs(3000),
     );
   });
 
@@ -496,7 +497,7 @@ describe("stream_json: fuzzed requests", () => {
         expect(jsAccepts(encoder.encode(text))).toEqual({ count, prefix });
         expect(probe(encoder.encode(text)), text).toBe(0);
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
   });
 
@@ -506,7 +507,7 @@ describe("stream_json: fuzzed requests", () => {
       fc.property(mutatedRequest, (bytes) => {
         if (probe(bytes) === 0) accepted++;
       }),
-      { numRuns: 4000 },
+      runs(4000),
     );
     expect(accepted).toBeGreaterThan(0); // some edits keep a request valid (e.g. in the prefix)
   });

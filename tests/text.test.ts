@@ -6,6 +6,7 @@
 // of random inputs, a byte per piece, and random multi-splits. `ignoreBOM: true`: a frame can start
 // anywhere in a stream, so U+FEFF is text (as decodeUtf8 keeps it).
 import fc from "fast-check";
+import "./property-seed.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IxtHost } from "../host-shim/index.js";
 import { fixture } from "./helpers.js";
@@ -20,6 +21,7 @@ interface TextProbe {
   decoder_result_len(): number;
   decoder_pending(): number;
   decoder_reset(): void;
+  decoder_decode_into(ptr: number, len: number, out: number): number;
   valid_len(ptr: number, len: number): number;
   write_valid(ptr: number, len: number, out: number): number;
   frame_index_of(framePtr: number, frameLen: number, byte: number, from: number): number;
@@ -55,11 +57,39 @@ function resultAt(ptr: number): string {
   return s;
 }
 
-/** The guest decoder's text for each piece, then finish()'s. */
-function guestStream(pieces: Uint8Array[]): string[] {
+/** UTF-16 units to a string, unit for unit. */
+function fromUnits(units: Uint16Array): string {
+  let s = "";
+  for (let i = 0; i < units.length; i += 8192) s += String.fromCharCode(...units.subarray(i, i + 8192));
+  return s;
+}
+
+/**
+ * `decodeInto` on a guest copy of `piece`, into a buffer of exactly the room it asks for (2 * len + 4
+ * bytes) followed by sentinel bytes that must stay as they were; the text it wrote.
+ */
+function guestDecodeInto(piece: Uint8Array): string {
+  const room = 2 * piece.length + 4;
+  const out = probe.text_probe_alloc(room + 8) >>> 0;
+  new Uint8Array(probe.memory.buffer, out, room + 8).fill(0xee);
+  try {
+    const end = withGuestBytes(piece, (ptr) => probe.decoder_decode_into(ptr, piece.length, out)) >>> 0;
+    if (end < out || end > out + room || (end - out) % 2) throw new Error(`decodeInto returned ${end - out}`);
+    const after = new Uint8Array(probe.memory.buffer, end, out + room + 8 - end);
+    if (after.some((b) => b !== 0xee)) throw new Error("decodeInto wrote past the units it returned");
+    return fromUnits(new Uint16Array(probe.memory.buffer.slice(out, end)));
+  } finally {
+    probe.text_probe_free(out);
+  }
+}
+
+/** The guest decoder's text for each piece (with `decode`, or with `decodeInto`), then finish()'s. */
+function guestStream(pieces: Uint8Array[], into = false): string[] {
   probe.decoder_reset();
   const out = pieces.map((piece) =>
-    withGuestBytes(piece, (ptr) => resultAt(probe.decoder_decode(ptr, piece.length))),
+    into
+      ? guestDecodeInto(piece)
+      : withGuestBytes(piece, (ptr) => resultAt(probe.decoder_decode(ptr, piece.length))),
   );
   out.push(resultAt(probe.decoder_finish()));
   return out;
@@ -76,10 +106,14 @@ function nodeStream(pieces: Uint8Array[]): string[] {
 let comparisons = 0; // streams compared with Node's, reported at the end
 function expectSameStream(pieces: Uint8Array[]): void {
   comparisons++;
-  const got = guestStream(pieces);
   const want = nodeStream(pieces);
-  if (got.join("\u0000|") !== want.join("\u0000|")) {
-    expect(got, pieces.map((p) => Buffer.from(p).toString("hex")).join(" | ")).toEqual(want);
+  for (const into of [false, true]) {
+    const got = guestStream(pieces, into);
+    if (got.join("\u0000|") !== want.join("\u0000|")) {
+      const label =
+        (into ? "decodeInto: " : "decode: ") + pieces.map((p) => Buffer.from(p).toString("hex")).join(" | ");
+      expect(got, label).toEqual(want);
+    }
   }
 }
 
@@ -88,6 +122,29 @@ afterAll(() => {
 });
 
 describe("Utf8StreamDecoder", () => {
+  it("decodeInto writes nothing while a character is incomplete (a split euro sign is one character)", () => {
+    for (const into of [false, true]) {
+      expect(guestStream([Uint8Array.of(0xe2), Uint8Array.of(0x82), Uint8Array.of(0xac)], into)).toEqual([
+        "",
+        "",
+        "€",
+        "",
+      ]);
+      expect(
+        guestStream([Uint8Array.of(0xf0, 0x9f), Uint8Array.of(0x98), Uint8Array.of(0x80, 0x41)], into),
+      ).toEqual(["", "", "😀A", ""]);
+    }
+    probe.decoder_reset();
+    withGuestBytes(Uint8Array.of(0xe2, 0x82), (ptr) => {
+      const out = probe.text_probe_alloc(8) >>> 0;
+      expect(probe.decoder_decode_into(ptr, 2, out) >>> 0).toBe(out); // nothing complete: `out` itself
+      expect(probe.decoder_pending()).toBe(2);
+      expect(probe.decoder_decode_into(ptr, 0, out) >>> 0).toBe(out); // an empty piece
+      probe.text_probe_free(out);
+    });
+    probe.decoder_reset();
+  });
+
   it("carries a character split across pieces, and gives U+FFFD at the end for an incomplete one", () => {
     const euro = [0xe2, 0x82, 0xac];
     expect(guestStream([Uint8Array.of(0x61, 0xe2), Uint8Array.of(0x82), Uint8Array.of(0xac, 0x62)])).toEqual([
@@ -224,19 +281,71 @@ describe("StreamFrame.indexOf, byteAt; findByte", () => {
     return withGuestBytes(frame, (ptr) => f(ptr, frame.length));
   };
 
+  /**
+   * A byte (any of the 256) and bytes around it: itself, its neighbours, itself with the high bit
+   * flipped, 0x00, 0x80, 0xFF and any byte, so matches, near misses and high bits are all common.
+   */
+  const byteAndPayload = fc.integer({ min: 0, max: 255 }).chain((byte) =>
+    fc.tuple(
+      fc.constant(byte),
+      fc
+        .array(
+          fc.oneof(
+            fc.constantFrom(
+              byte,
+              (byte + 1) & 0xff,
+              (byte + 255) & 0xff,
+              byte ^ 0x80,
+              byte ^ 0x01,
+              0,
+              0x80,
+              0xff,
+            ),
+            fc.integer({ min: 0, max: 255 }),
+          ),
+          { maxLength: 80 },
+        )
+        .map((bytes) => Uint8Array.from(bytes)),
+    ),
+  );
+
+  it("findByte finds every byte value at every offset of a 24-byte run, among near misses", () => {
+    const failures: string[] = [];
+    for (let byte = 0; byte < 256; byte++) {
+      for (const background of [byte ^ 0x80, byte ^ 0x01, (byte + 1) & 0xff, (byte + 255) & 0xff, 0, 0xff]) {
+        if (background === byte) continue;
+        const bytes = new Uint8Array(24).fill(background);
+        if (withGuestBytes(bytes, (ptr) => probe.find_byte(ptr, 24, byte)) !== -1)
+          failures.push(`${byte} absent`);
+        for (let at = 0; at < 24; at++) {
+          bytes.fill(background);
+          bytes[at] = byte;
+          if (at + 3 < 24) bytes[at + 3] = byte; // a later match must not win
+          const found = withGuestBytes(bytes, (ptr) => probe.find_byte(ptr, 24, byte));
+          if (found !== at) failures.push(`${byte} at ${at} in ${background}: ${found}`);
+        }
+      }
+    }
+    expect(failures.slice(0, 20)).toEqual([]);
+  });
+
   it("indexOf finds the first byte at or after `from`, payload-relative, -1 when absent", () => {
+    // Shrunk counterexamples, kept: a high-bit byte after a byte that differs only in its high bit.
+    for (const [payload, byte] of [
+      [Uint8Array.of(0x00, 0x80), 0x80],
+      [Uint8Array.of(0x81, 0x01), 0x01],
+      [Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 0xff, 0xfe), 0xfe],
+    ] as const)
+      expect(withGuestBytes(payload, (ptr) => probe.find_byte(ptr, payload.length, byte))).toBe(
+        payload.indexOf(byte),
+      );
     fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 80, max: 12 }),
-        fc.integer({ min: 0, max: 12 }),
-        fc.integer({ min: -3, max: 90 }),
-        (payload, byte, from) => {
-          const want = from >= payload.length ? -1 : payload.indexOf(byte, Math.max(0, from));
-          expect(withDataFrame(payload, (ptr, len) => probe.frame_index_of(ptr, len, byte, from))).toBe(want);
-          const found = withGuestBytes(payload, (ptr) => probe.find_byte(ptr, payload.length, byte));
-          expect(found).toBe(payload.indexOf(byte));
-        },
-      ),
+      fc.property(byteAndPayload, fc.integer({ min: -3, max: 90 }), ([byte, payload], from) => {
+        const want = from >= payload.length ? -1 : payload.indexOf(byte, Math.max(0, from));
+        expect(withDataFrame(payload, (ptr, len) => probe.frame_index_of(ptr, len, byte, from))).toBe(want);
+        const found = withGuestBytes(payload, (ptr) => probe.find_byte(ptr, payload.length, byte));
+        expect(found).toBe(payload.indexOf(byte));
+      }),
       { numRuns: 3000 },
     );
   });

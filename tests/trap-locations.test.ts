@@ -1,5 +1,6 @@
 // A trap names the author's source line: with a debug build's source map, GuestTrap.frames and its message
-// (and `ixt-as run`) give file:line:column of each frame, the module's own first; a release build says
+// (and `ixt-as run`) give file:line:column of each frame, the module's own first, and the message's first
+// line starts with the author's file:line:column (GuestTrap.authorFrame); a release build says
 // that the line needs the debug build. The fixture's bugs are found by their marker comments.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -73,9 +74,14 @@ describe("a debug build's trap", () => {
       expect(own(trap)[0].column).toBeGreaterThan(1);
       // The SDK's frames are there too, marked: the abort that trapped and the dispatcher.
       expect(trap.frames.some((f) => f.origin === "sdk" && f.function === "__ixt_abort")).toBe(true);
-      // The message: the first line as before, then the module's frames, then the others, marked.
+      // The message: the author's line first, then what happened, then the module's frames, then the
+      // others, marked. GuestTrap.authorFrame is the innermost frame of the module's own code.
+      expect(trap.authorFrame).toEqual(own(trap)[0]);
       const [first, ...where] = trap.message.split("\n");
-      expect(first).toMatch(/^guest trapped \(unreachable\): /);
+      const at = own(trap)[0];
+      expect(first.startsWith(`${FILE}:${lines()[0]}:${at.column}: guest trapped (unreachable): `)).toBe(
+        true,
+      );
       const expected = lines().map((line) => new RegExp(` \\(${FILE}:${line}:\\d+\\)$`));
       where.slice(0, expected.length).forEach((text, i) => expect(text).toMatch(expected[i]));
       expect(where.slice(expected.length).every((text) => / \[(sdk|library)\]$/.test(text))).toBe(true);
@@ -133,7 +139,12 @@ describe("a debug build's trap", () => {
       new RegExp(`^ {7}at checkPositive \\(${FILE}:${lineOf("BUG: assert")}:\\d+\\)$`),
     );
     expect(out[trapped + 2]).toMatch(new RegExp(`\\(${FILE}:${lineOf("CALL: assert")}:\\d+\\)$`));
-    expect(err).toEqual([`ixt-as: the module trapped: abort at ${FILE}:${lineOf("BUG: assert")}`]);
+    // The author's line first (file:line:column, function), then the module's message.
+    const bug = `${FILE}:${lineOf("BUG: assert")}`;
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(
+      new RegExp(`^ixt-as: the module trapped at ${bug}:\\d+ \\(checkPositive\\): abort at ${bug}$`),
+    );
   });
 });
 
@@ -143,6 +154,7 @@ describe("a release build's trap", () => {
     const trap = trapOn(host, "index", 1);
     expect(trap.hasSourceMap).toBe(false);
     expect(trap.frames).toEqual([]);
+    expect(trap.authorFrame).toBeUndefined();
     const lines = trap.message.split("\n");
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^guest trapped \(unreachable\): Index out of range at ~lib\/array\.ts:\d+$/);

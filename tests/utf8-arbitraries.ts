@@ -87,3 +87,30 @@ export const bytesAndCuts = (bytes: fc.Arbitrary<Uint8Array>) =>
   bytes.chain((b) =>
     fc.tuple(fc.constant(b), fc.array(fc.integer({ min: 0, max: b.length }), { maxLength: 6 })),
   );
+
+/**
+ * UTF-16 units where an encoder changes what it does: each UTF-8 length's first and last unit, both
+ * ends of both surrogate halves, U+FFFD and U+FFFF.
+ */
+export const UTF16_BOUNDARIES = [
+  0x00, 0x41, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xfffd, 0xffff,
+];
+
+/**
+ * Strings of any UTF-16 units (lone and reversed surrogates included), biased towards
+ * `UTF16_BOUNDARIES`, pairs at both ends of the supplementary planes and ASCII runs of any length
+ * (for the 4-units-at-a-time paths).
+ */
+export const utf16ish = (maxPieces = 24) =>
+  fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(...UTF16_BOUNDARIES).map((u) => String.fromCharCode(u)),
+        fc.constantFrom("\uD800\uDC00", "\uDBFF\uDFFF", "\uD83D\uDE00", "\uDC00\uD800"),
+        fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)),
+        fc.integer({ min: 0x10000, max: 0x10ffff }).map((cp) => String.fromCodePoint(cp)),
+        fc.string({ unit: "binary-ascii", minLength: 1, maxLength: 12 }),
+      ),
+      { maxLength: maxPieces },
+    )
+    .map((pieces) => pieces.join(""));

@@ -2,10 +2,17 @@
 // BOM kept), utf8Equals against TextEncoder's bytes, completeUtf8Len against an independent reference,
 // on random bytes biased towards what a UTF-8 decoder gets wrong. Runs through tests/fixtures/utf8_probe.ts.
 import fc from "fast-check";
+import "./property-seed.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { IxtHost } from "../host-shim/index.js";
 import { fixture } from "./helpers.js";
-import { scalar, truncated, utf8ish as utf8ishArbitrary } from "./utf8-arbitraries.js";
+import {
+  UTF16_BOUNDARIES,
+  scalar,
+  truncated,
+  utf16ish,
+  utf8ish as utf8ishArbitrary,
+} from "./utf8-arbitraries.js";
 
 interface Utf8Probe {
   memory: WebAssembly.Memory;
@@ -15,6 +22,7 @@ interface Utf8Probe {
   utf8_probe_decoded_len(): number;
   utf8_probe_equals(ptr: number, len: number, unitsPtr: number, units: number): number;
   utf8_probe_complete_len(ptr: number, len: number): number;
+  utf8_probe_encode(unitsPtr: number, units: number, out: number): number;
 }
 
 let probe: Utf8Probe;
@@ -167,6 +175,7 @@ const texts = fc.oneof(
   fc.string({ unit: "binary-ascii", maxLength: 30 }),
   anyUnits,
   mixed,
+  utf16ish(12),
 );
 /** What `text` equals: exactly its UTF-8 when it has one (no lone surrogate), otherwise nothing. */
 const referenceEquals = (bytes: Uint8Array, text: string) =>
@@ -217,6 +226,97 @@ describe("utf8Equals", () => {
         // And on the decoding of random bytes, which is well-formed: equal iff the bytes were valid UTF-8.
         const decoded = whatwg.decode(bytes);
         expect(guestEquals(bytes, decoded)).toBe(referenceEquals(bytes, decoded));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+// ---- encodeUtf8Into: the one UTF-16 to UTF-8 encoder (ByteBuffer, JsonWriter, writeValidUtf8) ----
+
+/**
+ * `encodeUtf8Into` on the units of `text`, followed in memory by ASCII units it must not read, into a
+ * buffer filled with 0xEE that must be unchanged after the bytes it says it wrote; returns those bytes.
+ */
+function guestEncode(text: string): Uint8Array {
+  const TRAIL = 8;
+  const unitsPtr = probe.utf8_probe_alloc((text.length + TRAIL) * 2) >>> 0;
+  const units = new Uint16Array(probe.memory.buffer, unitsPtr, text.length + TRAIL);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  units.fill(0x41, text.length);
+  const room = text.length * 3 + 16;
+  const out = probe.utf8_probe_alloc(room) >>> 0;
+  new Uint8Array(probe.memory.buffer, out, room).fill(0xee);
+  try {
+    const written = (probe.utf8_probe_encode(unitsPtr, text.length, out) >>> 0) - out;
+    const bytes = new Uint8Array(probe.memory.buffer, out, room);
+    if (written > text.length * 3) throw new Error(`wrote ${written} bytes for ${text.length} units`);
+    const past = bytes.subarray(written).findIndex((b) => b !== 0xee);
+    if (past >= 0) throw new Error(`wrote past its end: byte ${written + past}`);
+    return bytes.slice(0, written);
+  } finally {
+    probe.utf8_probe_free(out);
+    probe.utf8_probe_free(unitsPtr);
+  }
+}
+
+const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+/** `text`'s UTF-16 units, as hex, for failure messages. */
+const unitsOf = (text: string) => [...text].map((c) => c.charCodeAt(0).toString(16)).join(" ");
+
+describe("encodeUtf8Into", () => {
+  // Shrunk counterexamples of planted bugs, kept: the 2/3-byte boundary, a low surrogate before a low
+  // one, a pair at both ends of the planes, 3 ASCII units before the end (a 4-unit read past it).
+  const FIXED = [
+    "",
+    "\u0800",
+    "\u07FF",
+    "\uDC00\uDC00",
+    "\uD800\uDC00",
+    "\uDBFF\uDFFF",
+    "abc",
+    "abcdefg",
+    "a\uD800",
+  ];
+
+  it("writes what TextEncoder writes, lone surrogates as U+FFFD, for the kept cases", () => {
+    for (const text of FIXED)
+      expect(hexOf(guestEncode(text)), unitsOf(text)).toBe(hexOf(encoder.encode(text)));
+  });
+
+  it("encodes every code point, and every surrogate alone, as TextEncoder does", () => {
+    const failures: string[] = [];
+    for (let start = 0; start <= 0x10ffff; start += 0x1000) {
+      let text = "";
+      for (let cp = start; cp < start + 0x1000 && cp <= 0x10ffff; cp++)
+        text += cp >= 0xd800 && cp <= 0xdfff ? String.fromCharCode(cp) + "x" : String.fromCodePoint(cp);
+      if (hexOf(guestEncode(text)) !== hexOf(encoder.encode(text))) failures.push(start.toString(16));
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("every sequence of up to 3 boundary units, after 0 to 8 ASCII units", () => {
+    const failures: string[] = [];
+    const sequences: string[] = [""];
+    for (const a of UTF16_BOUNDARIES) {
+      sequences.push(String.fromCharCode(a));
+      for (const b of UTF16_BOUNDARIES) {
+        sequences.push(String.fromCharCode(a, b));
+        for (const c of UTF16_BOUNDARIES) sequences.push(String.fromCharCode(a, b, c));
+      }
+    }
+    for (const prefix of ["", "a", "ab", "abc", "abcd", "abcde", "abcdefgh"])
+      for (const seq of sequences) {
+        const text = prefix + seq;
+        if (hexOf(guestEncode(text)) !== hexOf(encoder.encode(text))) failures.push(unitsOf(text));
+      }
+    expect(failures.slice(0, 20)).toEqual([]);
+  });
+
+  it("matches TextEncoder on random strings of any units", () => {
+    fc.assert(
+      fc.property(fc.oneof(utf16ish(), anyUnits, fc.string({ unit: "binary", maxLength: 60 })), (text) => {
+        expect(hexOf(guestEncode(text)), unitsOf(text)).toBe(hexOf(encoder.encode(text)));
       }),
       { numRuns: 3000 },
     );

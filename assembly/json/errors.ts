@@ -1,5 +1,6 @@
 // Why a JSON text was refused: a code and a static message (no allocation), reported with the byte
-// offset where the reader found it (JsonReader.errorOffset).
+// offset where the reader found it (JsonReader.errorOffset). JsonReader.errorMessage() adds what a read
+// expected and found, and the member's name, when asked.
 
 /** Why a JsonReader stopped. `None` while it has not. */
 export enum JsonError {
@@ -25,21 +26,26 @@ export enum JsonError {
   InvalidEscape = 9,
   /** A `\u` escape of a surrogate that is not half of a high-low pair. */
   LoneSurrogate = 10,
-  /** A number that does not follow the grammar (`-`, `01`, `1.`, `.5`, `1e`, `+1`). */
+  /**
+   * A number cut short where the grammar needs a digit (`[-]`, `[1.]`, `[1e]`, `1.e5`, `-x`); at the end
+   * of the text that is `UnexpectedEnd` (`-`, `1.`). `01` and `.5` are not this: `0` is a whole number
+   * followed by a stray byte (`TrailingBytes` or `ExpectedCommaOrEnd`), and `.5` or `+1` cannot start a
+   * value (`ExpectedValue`).
+   */
   InvalidNumber = 11,
   /** Nesting deeper than the reader's `maxDepth`. */
   TooDeep = 12,
-  /** A typed read found another kind of value (a string where a number was asked for, …). */
+  /** A typed read found another kind of value (a string where a number was asked for, …): errorMessage() says which. */
   WrongType = 13,
   /** An integer read found a fraction or an exponent (`1.5`, `1.0`, `1e3`). */
   NotAnInteger = 14,
   /** An integer read found a value outside the type's range (or a minus sign for an unsigned type). */
   OutOfRange = 15,
-  /** The handler refused a member it does not know (`JsonReader.fail`). */
+  /** The handler refused a member it does not know (`JsonReader.fail`; errorMessage() names it). */
   UnknownMember = 16,
-  /** The handler found a member twice (`JsonReader.fail`). */
+  /** The handler found a member twice (`JsonReader.fail` after `keyIs`; errorMessage() names it). */
   DuplicateMember = 17,
-  /** The handler found a required member missing (`JsonReader.fail`). */
+  /** The handler found a required member missing (`JsonReader.fail(MissingMember, name)` names it). */
   MissingMember = 18,
   /** A value the handler does not accept (`JsonReader.fail`). */
   InvalidValue = 19,

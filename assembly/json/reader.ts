@@ -11,9 +11,12 @@
 //   AFTER_KEY ──:──▶ value;   AFTER_VALUE ──,──▶ key or value;  ──} or ]──▶ pop
 // A pop leaves AFTER_VALUE in the parent, or DONE at the top.
 
+import { DEBUG } from "rt/common";
+import { HIGH_BITS_8, LOW_BITS_8, zeroBytes } from "../find-byte";
 import { memoryAvailable } from "../gc";
+import { decodeUtf8 } from "../utf8";
 import { JsonError, jsonErrorMessage } from "./errors";
-import { decodeJsonText, hexValue, jsonTextEquals } from "./text";
+import { decodeJsonText, hexValue, jsonTextEquals, nextCodePoint } from "./text";
 
 /** Deepest nesting a reader accepts unless told otherwise (512 levels of objects and arrays). */
 export const DEFAULT_MAX_DEPTH: i32 = 512;
@@ -62,19 +65,44 @@ export enum JsonToken {
 // @ts-ignore: decorator
 @inline const EXPONENT: u8 = 8;
 
+// What a typed read wanted, kept for the message of a `WrongType` or `OutOfRange` (errorMessage).
 // @ts-ignore: decorator
-@inline const ONES: u64 = 0x0101010101010101;
+@inline const EXPECT_NOTHING: u8 = 0;
 // @ts-ignore: decorator
-@inline const HIGHS: u64 = 0x8080808080808080;
+@inline const EXPECT_OBJECT: u8 = 1;
+// @ts-ignore: decorator
+@inline const EXPECT_ARRAY: u8 = 2;
+// @ts-ignore: decorator
+@inline const EXPECT_STRING: u8 = 3;
+// @ts-ignore: decorator
+@inline const EXPECT_BOOL: u8 = 4;
+// @ts-ignore: decorator
+@inline const EXPECT_MEMBER: u8 = 5;
+// @ts-ignore: decorator
+@inline const EXPECT_ELEMENT: u8 = 6;
+// @ts-ignore: decorator
+@inline const EXPECT_U32: u8 = 7;
+// @ts-ignore: decorator
+@inline const EXPECT_I32: u8 = 8;
+// @ts-ignore: decorator
+@inline const EXPECT_U64: u8 = 9;
+// @ts-ignore: decorator
+@inline const EXPECT_I64: u8 = 10;
+// @ts-ignore: decorator
+@inline const EXPECT_VALUE: u8 = 11;
+
+/** The longest member name (in bytes of its raw content) an error message quotes whole. */
+// @ts-ignore: decorator
+@inline const NAME_BYTES_QUOTED: usize = 64;
 
 /** True when one of the 8 bytes of `x` needs a look in a string: `"`, `\`, a control or non-ASCII. */
 // @ts-ignore: decorator
 @inline
 function stringBytesNeedLook(x: u64): bool {
-  const quote = x ^ (ONES * 0x22);
-  const backslash = x ^ (ONES * 0x5c);
-  const control = (x - ONES * 0x20) & ~x; // "has a byte less than n" (n <= 0x80): high bit set
-  return ((control | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | x) & HIGHS) != 0;
+  const control = (x - LOW_BITS_8 * 0x20) & ~x; // "has a byte less than n" (n <= 0x80): high bit set
+  // A quote or a backslash.
+  const special = zeroBytes(x ^ (LOW_BITS_8 * 0x22)) | zeroBytes(x ^ (LOW_BITS_8 * 0x5c));
+  return (special | ((control | x) & HIGH_BITS_8)) != 0;
 }
 
 // @ts-ignore: decorator
@@ -104,12 +132,14 @@ function isHexDigit(c: u32): bool {
  * const r = new JsonReader(frame.payloadPtr, frame.payloadLen);
  * let count: u32 = 0, haveCount = false, name = "anonymous";
  * if (r.beginObject()) while (r.nextMember()) {
- *   if (r.keyIs("count") && !haveCount) { count = r.readU32(); haveCount = true; }
- *   else if (r.keyIs("name")) name = r.readString();
- *   else r.fail(JsonError.UnknownMember);
+ *   if (r.keyIs("count")) {
+ *     if (haveCount) r.fail(JsonError.DuplicateMember); // errorMessage(): duplicate member "count"
+ *     count = r.readU32(); haveCount = true;
+ *   } else if (r.keyIs("name")) name = r.readString();
+ *   else r.fail(JsonError.UnknownMember); // errorMessage(): unknown member "<its name>"
  * }
- * if (r.finish() && !haveCount) r.fail(JsonError.MissingMember);
- * if (!r.ok) return OpenDecision.reject(StreamErrorCode.InvalidArgument);
+ * if (r.finish() && !haveCount) r.fail(JsonError.MissingMember, "count");
+ * if (!r.ok) return OpenDecision.reject(StreamErrorCode.InvalidArgument); // why and where: r.errorReport()
  * ```
  */
 export class JsonReader {
@@ -127,6 +157,13 @@ export class JsonReader {
   private current: JsonToken = JsonToken.None;
   private failure: JsonError = JsonError.None;
   private failureAt: usize = 0;
+  // For errorMessage, set only on the way to an error: what a read wanted and found, and the member.
+  private expected: u8 = EXPECT_NOTHING;
+  private found: JsonToken = JsonToken.None;
+  private memberName: string | null = null;
+  // The raw content of the last member name read (set with every key: two stores, no allocation).
+  private keyStart: usize = 0;
+  private keyStop: usize = 0;
   /** The deepest nesting accepted (default `DEFAULT_MAX_DEPTH`, 512); deeper is `TooDeep`. */
   readonly maxDepth: i32;
 
@@ -138,6 +175,7 @@ export class JsonReader {
     this.ptr = ptr;
     this.end = ptr + len;
     this.at = ptr;
+    this.tokenStartAt = ptr; // a `fail` before the first read reports offset 0, not 0 - ptr
   }
 
   /** Starts over on the `len` bytes at `ptr`, keeping `maxDepth`; allocates nothing. */
@@ -145,6 +183,7 @@ export class JsonReader {
     this.ptr = ptr;
     this.end = ptr + len;
     this.at = ptr;
+    this.tokenStartAt = ptr; // offsets of the previous text mean nothing in this one
     this.depth = 0;
     this.state = START;
     this.pending = false;
@@ -152,6 +191,10 @@ export class JsonReader {
     this.current = JsonToken.None;
     this.failure = JsonError.None;
     this.failureAt = 0;
+    this.expected = EXPECT_NOTHING;
+    this.found = JsonToken.None;
+    this.memberName = null;
+    this.keyStart = this.keyStop = 0;
   }
 
   /** True while no error has been found. */
@@ -169,9 +212,63 @@ export class JsonReader {
     return this.failureAt;
   }
 
-  /** The first error's reason, a static string ("" when there is none). */
+  /**
+   * The first error's reason in English ("" when there is none), built only when asked (nothing is kept
+   * or allocated for it while reading): what a typed read expected and what it found (`expected an
+   * integer (u32), found a string`), the type a number did not fit (`number out of range for i32`), the
+   * member a handler refused by name (`duplicate member "count"`, `missing member "name"`; a name longer
+   * than 64 bytes is cut, with `…`), otherwise `jsonErrorMessage(error)`. A member name is quoted as it was
+   * written in the text, escapes and all. Call it while the text is still in memory (in the callback
+   * that read it). When memory is short it answers the static reason instead of trapping.
+   */
   errorMessage(): string {
-    return jsonErrorMessage(this.failure);
+    const error = this.failure;
+    const plain = jsonErrorMessage(error);
+    if (error == JsonError.WrongType) {
+      if (this.expected == EXPECT_NOTHING) return plain;
+      if (!memoryAvailable(256)) return plain;
+      return "expected " + expectedName(this.expected) + ", found " + tokenName(this.found);
+    }
+    if (error == JsonError.ExpectedValue && this.expected == EXPECT_VALUE) {
+      if (!memoryAvailable(256)) return plain;
+      return plain + ", found " + tokenName(this.found);
+    }
+    if (error == JsonError.OutOfRange) {
+      const type = integerTypeName(this.expected);
+      if (type.length == 0 || !memoryAvailable(256)) return plain;
+      return plain + " for " + type;
+    }
+    if (
+      error != JsonError.UnknownMember &&
+      error != JsonError.DuplicateMember &&
+      error != JsonError.MissingMember
+    )
+      return plain;
+    const given = this.memberName;
+    if (given !== null) {
+      if (!memoryAvailable(((<usize>given.length) << 1) + 256)) return plain;
+      return plain + ' "' + given + '"';
+    }
+    const start = this.keyStart;
+    if (start == 0 && this.keyStop == 0) return plain; // no member name read: nothing to name
+    const stop = this.keyStop;
+    // Cut a long name at a code point or escape boundary (the content is checked).
+    let cut = start;
+    while (cut < stop) {
+      const next = <usize>(nextCodePoint(cut) >>> 32);
+      if (next - start > NAME_BYTES_QUOTED) break;
+      cut = next;
+    }
+    if (!memoryAvailable(((cut - start) << 1) + 256)) return plain;
+    return plain + ' "' + decodeUtf8(start, cut - start) + (cut < stop ? '…"' : '"');
+  }
+
+  /** `errorMessage()` and where: `expected a string, found a number at byte 9` ("" when there is none). */
+  errorReport(): string {
+    if (this.failure == JsonError.None) return "";
+    const message = this.errorMessage();
+    if (!memoryAvailable(((<usize>message.length) << 1) + 128)) return message;
+    return message + " at byte " + this.failureAt.toString();
   }
 
   /** The token last returned by `next` (or looked at by `peek`). */
@@ -206,12 +303,16 @@ export class JsonReader {
 
   /**
    * Stops the reader with `error` at the current token's offset, unless it already stopped: for the
-   * handler's own refusals (`UnknownMember`, `MissingMember`, `InvalidValue`, …). Returns false.
+   * handler's own refusals (`UnknownMember`, `DuplicateMember`, `MissingMember`, `InvalidValue`, …).
+   * Returns false. `errorMessage()` names the member of a member error: `member` when it is given (the
+   * name of a missing member: `r.fail(JsonError.MissingMember, "count")`), else the last member name
+   * read (`r.fail(JsonError.DuplicateMember)` right after `keyIs` found a name seen before).
    */
-  fail(error: JsonError): bool {
+  fail(error: JsonError, member: string | null = null): bool {
     if (this.failure == JsonError.None) {
       this.failure = error;
       this.failureAt = this.tokenStartAt - this.ptr;
+      this.memberName = member;
     }
     this.current = JsonToken.Error;
     return false;
@@ -239,12 +340,12 @@ export class JsonReader {
 
   /** Takes `{`; false (and `WrongType`) for anything else. */
   beginObject(): bool {
-    return this.expect(JsonToken.ObjectStart);
+    return this.expect(JsonToken.ObjectStart, EXPECT_OBJECT);
   }
 
   /** Takes `[`; false (and `WrongType`) for anything else. */
   beginArray(): bool {
-    return this.expect(JsonToken.ArrayStart);
+    return this.expect(JsonToken.ArrayStart, EXPECT_ARRAY);
   }
 
   /**
@@ -254,7 +355,7 @@ export class JsonReader {
   nextMember(): bool {
     const token = this.next();
     if (token == JsonToken.Key) return true;
-    if (token != JsonToken.ObjectEnd && token != JsonToken.Error) this.fail(JsonError.WrongType);
+    if (token != JsonToken.ObjectEnd && token != JsonToken.Error) this.wrongType(EXPECT_MEMBER, token);
     return false;
   }
 
@@ -265,7 +366,7 @@ export class JsonReader {
       this.pending = false;
       return false;
     }
-    if (token == JsonToken.ObjectEnd || token == JsonToken.Key) this.fail(JsonError.WrongType);
+    if (token == JsonToken.ObjectEnd || token == JsonToken.Key) this.wrongType(EXPECT_ELEMENT, token);
     return this.ok;
   }
 
@@ -278,7 +379,7 @@ export class JsonReader {
 
   /** Takes a string value and returns it decoded ("" and `WrongType`/`NoMemory` otherwise). */
   readString(): string {
-    if (!this.expect(JsonToken.String)) return "";
+    if (!this.expect(JsonToken.String, EXPECT_STRING)) return "";
     const len = this.stop - this.start;
     if (!memoryAvailable(len << 1)) {
       this.fail(JsonError.NoMemory);
@@ -291,7 +392,7 @@ export class JsonReader {
   readBool(): bool {
     const token = this.next();
     if (token == JsonToken.True) return true;
-    if (token != JsonToken.False) this.fail(JsonError.WrongType);
+    if (token != JsonToken.False && token != JsonToken.Error) this.wrongType(EXPECT_BOOL, token);
     return false;
   }
 
@@ -304,26 +405,26 @@ export class JsonReader {
 
   /** Takes an integer from 0 to `u32.MAX_VALUE` (0 and an error otherwise). */
   readU32(): u32 {
-    const value = this.readUnsigned();
-    if (value > <u64>u32.MAX_VALUE) return <u32>this.outOfRange();
+    const value = this.readUnsigned(EXPECT_U32);
+    if (value > <u64>u32.MAX_VALUE) return <u32>this.outOfRange(EXPECT_U32);
     return <u32>value;
   }
 
   /** Takes an integer from 0 to `u64.MAX_VALUE` (0 and an error otherwise). */
   readU64(): u64 {
-    return this.readUnsigned();
+    return this.readUnsigned(EXPECT_U64);
   }
 
   /** Takes an integer from `i32.MIN_VALUE` to `i32.MAX_VALUE` (0 and an error otherwise). */
   readI32(): i32 {
-    const value = this.readSigned();
-    if (value < <i64>i32.MIN_VALUE || value > <i64>i32.MAX_VALUE) return <i32>this.outOfRange();
+    const value = this.readSigned(EXPECT_I32);
+    if (value < <i64>i32.MIN_VALUE || value > <i64>i32.MAX_VALUE) return <i32>this.outOfRange(EXPECT_I32);
     return <i32>value;
   }
 
   /** Takes an integer from `i64.MIN_VALUE` to `i64.MAX_VALUE` (0 and an error otherwise). */
   readI64(): i64 {
-    return this.readSigned();
+    return this.readSigned(EXPECT_I64);
   }
 
   /** Takes one whole value, whatever it is (an object or array with everything in it), checking it. */
@@ -333,7 +434,8 @@ export class JsonReader {
       const depth = this.depth - 1;
       while (this.depth > depth && this.scan() != JsonToken.Error) {}
     } else if (token == JsonToken.ObjectEnd || token == JsonToken.ArrayEnd || token == JsonToken.Key) {
-      this.fail(JsonError.ExpectedValue);
+      this.fail(JsonError.ExpectedValue); // the reader had not stopped: the token is not Error
+      this.noteFound(EXPECT_VALUE, token);
     }
   }
 
@@ -355,52 +457,71 @@ export class JsonReader {
 
   // ---- internals ----
 
-  private expect(token: JsonToken): bool {
+  private expect(token: JsonToken, expected: u8): bool {
     const got = this.next();
     if (got == token) return true;
-    if (got != JsonToken.Error) this.fail(JsonError.WrongType);
+    if (got != JsonToken.Error) this.wrongType(expected, got);
     return false;
   }
 
-  private outOfRange(): u64 {
+  /** Fails with `WrongType`: a read wanted `expected` and found `got` (a token, so not stopped yet). */
+  private wrongType(expected: u8, got: JsonToken): void {
+    if (DEBUG) assert(this.failure == JsonError.None);
+    this.fail(JsonError.WrongType);
+    this.noteFound(expected, got);
+  }
+
+  /** Keeps what the read that just failed wanted and found, for errorMessage. */
+  @inline private noteFound(expected: u8, got: JsonToken): void {
+    this.expected = expected;
+    this.found = got;
+  }
+
+  /** Fails with `OutOfRange` for a read of `type` (EXPECT_U32 …), which took a number; 0. */
+  private outOfRange(type: u8): u64 {
+    if (DEBUG) assert(this.failure == JsonError.None);
     this.fail(JsonError.OutOfRange);
+    this.expected = type;
     return 0;
   }
 
-  /** Takes a number token in integer form: its magnitude, or u64.MAX_VALUE with `overflowed`. */
-  private integerToken(): bool {
-    if (!this.expect(JsonToken.Number)) return false;
+  /**
+   * Takes a number token for an integer read of type `type` (EXPECT_U32 …): true when it has neither a
+   * fraction nor an exponent; otherwise the reader stops (WrongType or NotAnInteger) and it is false.
+   */
+  private integerToken(type: u8): bool {
+    if (!this.expect(JsonToken.Number, type)) return false;
     if (this.flags & (FRACTION | EXPONENT)) return this.fail(JsonError.NotAnInteger);
     return true;
   }
 
   /** The digits of the current integer token as a u64, or fails with OutOfRange past u64. */
-  private magnitude(): u64 {
+  private magnitude(type: u8): u64 {
     let p = this.start + (this.flags & NEGATIVE ? 1 : 0);
     let value: u64 = 0;
     while (p < this.stop) {
       const digit = <u64>(load<u8>(p++) - 0x30);
-      if (value > (u64.MAX_VALUE - digit) / 10) return this.outOfRange();
+      if (value > (u64.MAX_VALUE - digit) / 10) return this.outOfRange(type);
       value = value * 10 + digit;
     }
     return value;
   }
 
-  private readUnsigned(): u64 {
-    if (!this.integerToken()) return 0;
-    if (this.flags & NEGATIVE) return this.outOfRange();
-    return this.magnitude();
+  private readUnsigned(type: u8): u64 {
+    if (!this.integerToken(type)) return 0;
+    if (this.flags & NEGATIVE) return this.outOfRange(type);
+    return this.magnitude(type);
   }
 
-  private readSigned(): i64 {
-    if (!this.integerToken()) return 0;
-    const value = this.magnitude();
+  private readSigned(type: u8): i64 {
+    if (!this.integerToken(type)) return 0;
+    const value = this.magnitude(type);
     if (!this.ok) return 0;
     if (this.flags & NEGATIVE) {
-      if (value > (<u64>1) << 63) return <i64>this.outOfRange();
+      if (value > (<u64>1) << 63) return <i64>this.outOfRange(type);
       return <i64>(<u64>0 - value);
     }
-    if (value > <u64>i64.MAX_VALUE) return <i64>this.outOfRange();
+    if (value > <u64>i64.MAX_VALUE) return <i64>this.outOfRange(type);
     return <i64>value;
   }
 
@@ -467,6 +588,7 @@ export class JsonReader {
   private pop(inObject: bool): JsonToken {
     this.start = this.at;
     this.stop = ++this.at;
+    this.flags = 0; // tokenEscaped false, not the last string's
     this.depth--;
     this.state = this.depth == 0 ? DONE : AFTER_VALUE;
     return (this.current = inObject ? JsonToken.ObjectEnd : JsonToken.ArrayEnd);
@@ -475,6 +597,8 @@ export class JsonReader {
   private key(c: i32): JsonToken {
     if (c != 0x22) return this.stopAt(c < 0 ? JsonError.UnexpectedEnd : JsonError.ExpectedKey, this.at);
     if (!this.string()) return JsonToken.Error;
+    this.keyStart = this.start;
+    this.keyStop = this.stop;
     this.state = AFTER_KEY;
     return (this.current = JsonToken.Key);
   }
@@ -492,6 +616,7 @@ export class JsonReader {
       this.state = FIRST;
       this.start = this.at;
       this.stop = ++this.at;
+      this.flags = 0;
       return (this.current = c == 0x7b ? JsonToken.ObjectStart : JsonToken.ArrayStart);
     }
     if (c == 0x22) {
@@ -519,7 +644,17 @@ export class JsonReader {
   /** `true`, `null` (4 bytes) or `false` (5: its first 4 in `word`, then `e`). */
   private literal(word: u32, size: usize): bool {
     const p = this.at;
-    if (this.end - p < size) {
+    const left = this.end - p;
+    if (left < size) {
+      // Cut short: a wrong byte among those left is the same error as in a whole literal (`[tr]` is
+      // ExpectedValue at the `t`, like `[tru]`); only a true prefix (`nul`) ends unexpectedly.
+      for (let i: usize = 1; i < left; i++) {
+        const want = i < 4 ? (word >>> ((<u32>i) << 3)) & 0xff : 0x65;
+        if (<u32>load<u8>(p + i) != want) {
+          this.stopAt(JsonError.ExpectedValue, p);
+          return false;
+        }
+      }
       this.stopAt(JsonError.UnexpectedEnd, this.end);
       return false;
     }
@@ -637,10 +772,15 @@ export class JsonReader {
     if (unit < 0) return 0;
     if (unit < 0xd800 || unit > 0xdfff) return p + 6;
     if (unit >= 0xdc00) return this.escapeError(JsonError.LoneSurrogate, p);
-    // A high surrogate: a `\u` escape of a low one must follow.
-    if (end - p < 12 || load<u8>(p, 6) != 0x5c || load<u8>(p, 7) != 0x75) {
+    // A high surrogate: a `\u` escape of a low one must follow. A text that ends inside that `\u` ends
+    // unexpectedly; `hexEscape` reports a short or bad one as it does any `\u` escape.
+    const left = end - p;
+    if (left < 8) {
+      if (left == 6 || (left == 7 && load<u8>(p, 6) == 0x5c))
+        return this.escapeError(JsonError.UnexpectedEnd, end);
       return this.escapeError(JsonError.LoneSurrogate, p);
     }
+    if (load<u8>(p, 6) != 0x5c || load<u8>(p, 7) != 0x75) return this.escapeError(JsonError.LoneSurrogate, p);
     const low = this.hexEscape(p + 6);
     if (low < 0) return 0;
     if (low < 0xdc00 || low > 0xdfff) return this.escapeError(JsonError.LoneSurrogate, p);
@@ -652,20 +792,26 @@ export class JsonReader {
     return 0;
   }
 
-  /** The unit of the `\uXXXX` escape at `p`, or -1 after stopping the reader. */
+  /**
+   * The unit of the `\uXXXX` escape at `p` (its `\u` checked), or -1 after stopping the reader. A
+   * non-hex byte is InvalidEscape at `p` even when the text ends before four digits (`["\u0"]` like
+   * `["\u12"]`); only hex digits cut off by the end are UnexpectedEnd.
+   */
   private hexEscape(p: usize): i32 {
-    if (this.end - p < 6) {
-      this.stopAt(JsonError.UnexpectedEnd, this.end);
-      return -1;
-    }
+    const left = this.end - p;
+    const digits = left < 6 ? left : 6;
     let unit: u32 = 0;
-    for (let i: usize = 2; i < 6; i++) {
+    for (let i: usize = 2; i < digits; i++) {
       const c = <u32>load<u8>(p + i);
       if (!isHexDigit(c)) {
         this.stopAt(JsonError.InvalidEscape, p);
         return -1;
       }
       unit = (unit << 4) | hexValue(c);
+    }
+    if (digits < 6) {
+      this.stopAt(JsonError.UnexpectedEnd, this.end);
+      return -1;
     }
     return <i32>unit;
   }
@@ -698,4 +844,78 @@ function utf8SequenceLength(p: usize, end: usize, b0: u32): usize {
     if (((<u32>load<u8>(p + i)) & 0xc0) != 0x80) return 0;
   }
   return size;
+}
+
+/** What a typed read wanted, for a message: `expected <this>, found …`. */
+function expectedName(expected: u8): string {
+  switch (expected) {
+    case EXPECT_OBJECT:
+      return "an object";
+    case EXPECT_ARRAY:
+      return "an array";
+    case EXPECT_STRING:
+      return "a string";
+    case EXPECT_BOOL:
+      return "true or false";
+    case EXPECT_MEMBER:
+      return "a member name or '}'";
+    case EXPECT_ELEMENT:
+      return "a value or ']'";
+    case EXPECT_U32:
+      return "an integer (u32)";
+    case EXPECT_I32:
+      return "an integer (i32)";
+    case EXPECT_U64:
+      return "an integer (u64)";
+    case EXPECT_I64:
+      return "an integer (i64)";
+    default:
+      return "a value";
+  }
+}
+
+/** The integer type of an integer read (EXPECT_U32 …), or "". */
+function integerTypeName(expected: u8): string {
+  switch (expected) {
+    case EXPECT_U32:
+      return "u32";
+    case EXPECT_I32:
+      return "i32";
+    case EXPECT_U64:
+      return "u64";
+    case EXPECT_I64:
+      return "i64";
+    default:
+      return "";
+  }
+}
+
+/** What a read found instead, for a message: `…, found <this>`. */
+function tokenName(token: JsonToken): string {
+  switch (token) {
+    case JsonToken.ObjectStart:
+      return "an object";
+    case JsonToken.ObjectEnd:
+      return "'}'";
+    case JsonToken.ArrayStart:
+      return "an array";
+    case JsonToken.ArrayEnd:
+      return "']'";
+    case JsonToken.Key:
+      return "a member name";
+    case JsonToken.String:
+      return "a string";
+    case JsonToken.Number:
+      return "a number";
+    case JsonToken.True:
+      return "true";
+    case JsonToken.False:
+      return "false";
+    case JsonToken.Null:
+      return "null";
+    case JsonToken.End:
+      return "the end of the text";
+    default:
+      return "nothing";
+  }
 }

@@ -2,7 +2,7 @@
 // escapes in pairs), read one code point at a time: compared with a string, decoded to one, re-escaped.
 // Nothing here checks again, so these functions take only a checked token's bytes.
 
-import { decodeUtf8, utf8Equals } from "../utf8";
+import { decodeUtf8, fromSurrogates, isSurrogate, pairAt, storeCodePoint, utf8Equals } from "../utf8";
 
 /** The value of the hex digit byte `c` (checked: 0-9, a-f, A-F). */
 // @ts-ignore: decorator
@@ -59,7 +59,7 @@ export function nextCodePoint(p: usize): u64 {
     const unit = hex4(p + 2);
     if (unit < 0xd800 || unit > 0xdbff) return (<u64>unit) | ((<u64>(p + 6)) << 32);
     const low = hex4(p + 8); // checked: `\uDC00`-`\uDFFF` follows
-    return (<u64>(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00))) | ((<u64>(p + 12)) << 32);
+    return (<u64>fromSurrogates(unit, low)) | ((<u64>(p + 12)) << 32);
   }
   if (b < 0xe0) return (<u64>(((b & 0x1f) << 6) | (load<u8>(p, 1) & 0x3f))) | ((<u64>(p + 2)) << 32);
   if (b < 0xf0) {
@@ -91,12 +91,10 @@ export function jsonTextEquals(ptr: usize, len: usize, escaped: bool, text: stri
     p = <usize>(next >>> 32);
     let c = <u32>load<u16>(s);
     s += 2;
-    if ((c & 0xf800) == 0xd800) {
-      if (c >= 0xdc00 || s >= sEnd) return false;
-      const low = <u32>load<u16>(s);
-      if ((low & 0xfc00) != 0xdc00) return false;
+    if (isSurrogate(c)) {
+      c = pairAt(c, s, sEnd);
+      if (!c) return false; // a lone surrogate equals nothing
       s += 2;
-      c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
     }
     if (c != <u32>next) return false;
   }
@@ -123,15 +121,7 @@ export function decodeJsonText(ptr: usize, len: usize, escaped: bool): string {
     }
     const next = nextCodePoint(p);
     p = <usize>(next >>> 32);
-    const cp = <u32>next;
-    if (cp < 0x10000) {
-      store<u16>(o, cp);
-      o += 2;
-    } else {
-      const v = cp - 0x10000;
-      store<u32>(o, 0xd800 | (v >>> 10) | ((0xdc00 | (v & 0x3ff)) << 16));
-      o += 4;
-    }
+    o = storeCodePoint(o, <u32>next);
   }
   return changetype<string>(__renew(out, o - out));
 }

@@ -9,6 +9,7 @@
 import { ByteBuffer } from "../bytes";
 import { JsonReader, JsonToken } from "./reader";
 import { nextCodePoint } from "./text";
+import { REPLACEMENT, isSurrogate, pairAt, storeUtf8 } from "../utf8";
 
 /** The escape letter of the short escape for `c`, or 0 when `c` has none. */
 // @ts-ignore: decorator
@@ -38,30 +39,7 @@ function shortEscapeLetter(c: u32): u32 {
 // @ts-ignore: decorator
 @inline
 function storeEscaped(at: usize, cp: u32): usize {
-  if (cp >= 0x20 && cp != 0x22 && cp != 0x5c) {
-    if (cp < 0x80) {
-      store<u8>(at, <u8>cp);
-      return 1;
-    }
-    if (cp < 0x800) {
-      store<u16>(at, <u16>(0xc0 | (cp >>> 6) | ((0x80 | (cp & 0x3f)) << 8)));
-      return 2;
-    }
-    if (cp < 0x10000) {
-      store<u16>(at, <u16>(0xe0 | (cp >>> 12) | ((0x80 | ((cp >>> 6) & 0x3f)) << 8)));
-      store<u8>(at, <u8>(0x80 | (cp & 0x3f)), 2);
-      return 3;
-    }
-    store<u32>(
-      at,
-      0xf0 |
-        (cp >>> 18) |
-        ((0x80 | ((cp >>> 12) & 0x3f)) << 8) |
-        ((0x80 | ((cp >>> 6) & 0x3f)) << 16) |
-        ((0x80 | (cp & 0x3f)) << 24),
-    );
-    return 4;
-  }
+  if (cp >= 0x20 && cp != 0x22 && cp != 0x5c) return storeUtf8(at, cp);
   const letter = shortEscapeLetter(cp);
   if (letter) {
     store<u16>(at, <u16>(0x5c | (letter << 8)));
@@ -169,12 +147,10 @@ export class JsonWriter {
     while (s < end) {
       let c = <u32>load<u16>(s);
       s += 2;
-      if ((c & 0xf800) == 0xd800) {
-        const low = s < end ? <u32>load<u16>(s) : 0;
-        if (c < 0xdc00 && (low & 0xfc00) == 0xdc00) {
-          s += 2;
-          c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
-        } else c = 0xfffd; // a lone surrogate
+      if (isSurrogate(c)) {
+        const cp = pairAt(c, s, end);
+        if (cp) s += 2;
+        c = cp ? cp : REPLACEMENT; // a lone surrogate
       }
       o += storeEscaped(o, c);
     }
@@ -342,11 +318,11 @@ function escapedLength(text: string): usize {
     s += 2;
     if (c < 0x80) n += c < 0x20 ? (shortEscapeLetter(c) ? 2 : 6) : c == 0x22 || c == 0x5c ? 2 : 1;
     else if (c < 0x800) n += 2;
-    else if ((c & 0xf800) != 0xd800) n += 3;
-    else if (c < 0xdc00 && s < end && ((<u32>load<u16>(s)) & 0xfc00) == 0xdc00) {
+    else if (!isSurrogate(c)) n += 3;
+    else if (pairAt(c, s, end)) {
       s += 2;
       n += 4;
-    } else n += 3;
+    } else n += 3; // a lone surrogate: U+FFFD
   }
   return n;
 }

@@ -7,7 +7,7 @@ import {
   StreamFrame,
   StreamSender,
   registerServerStreamHandler,
-} from "../../assembly";
+} from "ixt-sdk-as";
 
 class EchoLog extends ServerStreamHandler {
   private frames: u32 = 0;
@@ -27,4 +27,4 @@ class EchoLog extends ServerStreamHandler {
 
 registerServerStreamHandler(() => new EchoLog());
 
-export * from "../../assembly/exports";
+export * from "ixt-sdk-as/exports";

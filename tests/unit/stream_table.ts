@@ -3,7 +3,8 @@
 import "../../assembly/overrides/abort"; // the preset's abort, trace and seed
 import "../../assembly/overrides/runtime"; // the preset's __new, __link, … (sections.ts)
 import "../../assembly/gc"; // the preset's __alloc
-import { SenderOwner, StreamSender } from "../../assembly/sender";
+import { StreamSender } from "../../assembly/sender";
+import { SenderOwner } from "../../assembly/sender-owner";
 import { StreamEntry } from "../../assembly/stream-entry";
 import {
   liveStreamCount,
