@@ -24,6 +24,14 @@
 // @ts-ignore: decorator
 @lazy let savedStackPointer: usize = 0;
 
+// The buffer `ixt_alloc` last handed out, until the dispatcher takes its frame. A runtime can stop the
+// dispatcher at its very first instruction, before any of its code has run: the buffer is then still
+// handed out at the next call, and recovery.ts fails the frame's stream (recoverUndispatched).
+// @ts-ignore: decorator
+@lazy let handedOut: usize = 0;
+// @ts-ignore: decorator
+@lazy let handedOutLen: usize = 0;
+
 // The incremental runtime keeps a shadow stack (`__stack_pointer`); the minimal and stub runtimes do not.
 // @ts-ignore: decorator
 @inline const HAS_SHADOW_STACK: bool = ASC_RUNTIME == 2;
@@ -36,6 +44,7 @@ export function beginCall(ptr: usize, lo: u64, hi: u64): void {
   runningHi = hi;
   activeFrame = ptr;
   active = true;
+  handedOut = 0; // the frame is taken: from here a stop is recovered through the call record
   serial++;
 }
 
@@ -119,6 +128,35 @@ export function markFailureReported(): void {
 /** True when the running stream was already sent its Error in this call. */
 export function failureReported(): bool {
   return reported;
+}
+
+/** `ixt_alloc` handed out `ptr` (`len` bytes) for the runtime's next frame. */
+// @ts-ignore: decorator
+@inline
+export function frameHandedOut(ptr: usize, len: usize): void {
+  handedOut = ptr;
+  handedOutLen = len;
+}
+
+/** The buffer handed out and not yet taken by the dispatcher, or 0. */
+// @ts-ignore: decorator
+@inline
+export function handedOutFrame(): usize {
+  return handedOut;
+}
+
+/** The length `ixt_alloc` was asked for, for `handedOutFrame()`. */
+// @ts-ignore: decorator
+@inline
+export function handedOutLength(): usize {
+  return handedOutLen;
+}
+
+/** The dispatcher took the frame handed out (or recovery dealt with it). */
+// @ts-ignore: decorator
+@inline
+export function frameTaken(): void {
+  handedOut = 0;
 }
 
 /** Forgets the trapped call once recovery has dealt with it. */

@@ -8,7 +8,16 @@
 
 import { admittedFactory, openStream } from "./admission";
 import { blockedStreamCount } from "./blocked-list";
-import { beginCall, callActive, callSerial, endCall, restoreStackPointer, saveStackPointer } from "./call";
+import {
+  beginCall,
+  callActive,
+  callSerial,
+  endCall,
+  frameTaken,
+  handedOutFrame,
+  restoreStackPointer,
+  saveStackPointer,
+} from "./call";
 import { FrameKind, StreamErrorCode } from "./enums";
 import { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "./frame";
 import { canAllocate } from "./heap";
@@ -16,7 +25,7 @@ import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "./layout";
 import { LiveStream } from "./live-stream";
 import { DEBUG_GUARDS } from "./log";
 import { LOST_CODE, answerLost } from "./lost";
-import { recoverFromTrap } from "./recovery";
+import { recoverFromTrap, recoverUndispatched } from "./recovery";
 import { retryBlocked } from "./retry";
 import { sectionsUnsafe } from "./sections";
 import { lookupStream, lookupStreamAddress } from "./stream-table";
@@ -57,11 +66,16 @@ export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
   } else {
     saveStackPointer();
   }
+  const handed = handedOutFrame();
+  if (handed != ptr && handed) recoverUndispatched(); // an earlier frame never reached the dispatcher
   return handleFrame(ptr, len);
 }
 
 function handleFrame(ptr: usize, len: usize): u32 {
-  if (len < FRAME_HEADER_LEN) return StreamErrorCode.ProtocolViolation;
+  if (len < FRAME_HEADER_LEN) {
+    frameTaken(); // beginCall takes it otherwise
+    return StreamErrorCode.ProtocolViolation;
+  }
   const lo = load<u64>(ptr, STREAM_ID_OFFSET);
   const hi = load<u64>(ptr, STREAM_ID_OFFSET + 8);
   beginCall(ptr, lo, hi);

@@ -1,8 +1,10 @@
 // The module exports the runtime calls. A module's entry file re-exports them in one line:
 //   export * from "ixt-sdk-as/assembly/exports";
 
+import { frameHandedOut, handedOutFrame } from "./call";
 import { allocFrame, freeFrame } from "./frame-buffers";
 import { answerLost } from "./lost";
+import { recoverUndispatched } from "./recovery";
 import { sectionsUnsafe } from "./sections";
 
 export { ixt_module_handle_server_stream } from "./dispatch";
@@ -16,7 +18,13 @@ export function ixt_alloc(size: usize): usize {
     answerLost(); // a lost instance fails its streams at its next call, then serves nothing (lost.ts)
     return 0;
   }
-  return allocFrame(size);
+  if (handedOutFrame()) recoverUndispatched(); // the last frame never reached the dispatcher
+  const ptr = allocFrame(size);
+  if (ptr) {
+    if (size) store<u8>(ptr, 0xff); // no frame kind: a buffer never written is never taken for a frame
+    frameHandedOut(ptr, size);
+  }
+  return ptr;
 }
 
 /** Releases a buffer from `ixt_alloc`; anything else, or a second release, is ignored. */
@@ -25,6 +33,7 @@ export function ixt_dealloc(ptr: usize, size: usize): void {
     answerLost();
     return;
   }
+  if (handedOutFrame()) recoverUndispatched();
   freeFrame(ptr);
 }
 

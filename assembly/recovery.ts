@@ -4,14 +4,18 @@ import {
   callFrame,
   clearTrappedCall,
   failureReported,
+  frameTaken,
+  handedOutFrame,
+  handedOutLength,
   markFailureReported,
   runningStreamHi,
   runningStreamLo,
 } from "./call";
-import { StreamErrorCode } from "./enums";
+import { FrameKind, StreamErrorCode } from "./enums";
 import { sendStaticError } from "./fatal";
 import { freeFrame, isLiveBuffer } from "./frame-buffers";
 import { LiveStream } from "./live-stream";
+import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "./layout";
 import { lookupStream } from "./stream-table";
 
 /**
@@ -40,4 +44,26 @@ export function recoverFromTrap(currentFrame: usize): void {
   const trapped = callFrame();
   if (trapped != currentFrame && isLiveBuffer(trapped)) freeFrame(trapped);
   clearTrappedCall();
+}
+
+/**
+ * The buffer `ixt_alloc` handed out was never taken by the dispatcher: the runtime stopped the dispatcher
+ * at its first instruction, so no code of the call ran. The frame's stream is the one whose call trapped:
+ * for Data, Close and Credit it gets Internal as after any trap, for the caller's Cancel or Error it just
+ * finishes (as if the frame had been handled and its callback had trapped), and an Open never opened. The
+ * other streams are untouched. Called by every export that finds a buffer still handed out.
+ */
+export function recoverUndispatched(): void {
+  const ptr = handedOutFrame();
+  frameTaken(); // first: a recovery stopped in its turn is not repeated
+  if (handedOutLength() < FRAME_HEADER_LEN || !isLiveBuffer(ptr)) return;
+  const kind = <u32>load<u8>(ptr);
+  if (kind == FrameKind.Open || kind > <u32>FrameKind.Credit) return; // never written, or nothing to undo
+  const entry = lookupStream(load<u64>(ptr, STREAM_ID_OFFSET), load<u64>(ptr, STREAM_ID_OFFSET + 8));
+  if (!entry) return;
+  const sender = changetype<LiveStream>(entry).sender;
+  if (kind != FrameKind.Cancel && kind != FrameKind.Error) {
+    sendStaticError(sender.idPtr, StreamErrorCode.Internal, TRAPPED_MESSAGE);
+  }
+  sender.terminate();
 }

@@ -6,7 +6,17 @@
 //
 // Also the reject codes of every width: no code an author passes can be taken for the dispatcher's own.
 import { describe, expect, it } from "vitest";
-import { ABI, CloseReason, IxtHost, StreamErrorCode, streamIdOf, toHex } from "../host-shim/index.js";
+import {
+  ABI,
+  CancelReason,
+  CloseReason,
+  IxtHost,
+  StreamErrorCode,
+  encodeCancel,
+  encodeData,
+  streamIdOf,
+  toHex,
+} from "../host-shim/index.js";
 import { loadModule } from "../host-shim/testing.js";
 import { fixture } from "./helpers.js";
 
@@ -116,6 +126,49 @@ describe("a call stopped outside every section: recovered as after any trap", ()
     ]);
     expect(host.data(B, "x")).toBe(StreamErrorCode.NotFound); // B has left the table
     expect(host.close(C, CloseReason.Normal)).toBe(0);
+  });
+});
+
+describe("a call stopped at the dispatcher's first instruction, before any of its code ran", () => {
+  // The runtime wrote the frame into the buffer ixt_alloc gave it, and the dispatcher was stopped on entry:
+  // at the next call the frame's stream is the one whose call trapped.
+  function handOutUndispatched(host: IxtHost, frame: Uint8Array): void {
+    const e = exportsOf(host);
+    const ptr = e.ixt_alloc(frame.length) >>> 0;
+    new Uint8Array((host.instance.exports.memory as WebAssembly.Memory).buffer, ptr, frame.length).set(frame);
+  }
+
+  it("a Data frame: its stream gets Internal at the next call, the others go on exactly", async () => {
+    const host = await threeStreams();
+    handOutUndispatched(host, encodeData(B, "never dispatched"));
+    const before = host.sent.length;
+    expect(host.data(C, "next")).toBe(0); // ixt_alloc, the next call, finds the buffer still handed out
+    expect(errorsOf(host, before)).toEqual([
+      `${toHex(B)}:${StreamErrorCode.Internal}:${TRAPPED_MESSAGE}`,
+      "Data",
+    ]);
+    expect(host.data(B, "x")).toBe(StreamErrorCode.NotFound);
+    expect(host.credit(A, 100)).toBe(0); // A's queue as if nothing had happened
+    expect(host.sent.at(-1)).toMatchObject({ kind: "Data", streamId: toHex(A) });
+    expect(exportsOf(host).ixt_instance_lost()).toBe(0);
+  });
+
+  it("the caller's Cancel: its stream just finishes (nothing sent); ixt_dealloc finds it too", async () => {
+    const host = await threeStreams();
+    handOutUndispatched(host, encodeCancel(B, CancelReason.Caller));
+    const before = host.sent.length;
+    exportsOf(host).ixt_dealloc(0, 0); // any next call: here the runtime frees something
+    expect(host.sent.length).toBe(before);
+    expect(host.data(B, "x")).toBe(StreamErrorCode.NotFound);
+    expect(host.data(C, "still here")).toBe(0);
+  });
+
+  it("a buffer handed out but never written is no frame: nothing happens", async () => {
+    const host = await threeStreams();
+    exportsOf(host).ixt_alloc(64);
+    const before = host.sent.length;
+    expect(host.data(B, "fine")).toBe(0);
+    expect(host.sent.slice(before).map((c) => c.kind)).toEqual(["Data"]);
   });
 });
 
