@@ -464,6 +464,9 @@ export function main(argv) {
     .flatMap((g) => g.files)
     .flatMap((file) => mutantsOf(readFileSync(join(root, file), "utf8"), file));
   numbered.forEach((m, i) => (m.id = i + 1));
+  // A stage may name a module this checkout does not have yet (a fixture a branch adds): it is left out.
+  for (const stage of new Set(groups.flatMap((g) => g.stages)))
+    stage.modules = (stage.modules ?? []).filter((entry) => existsSync(join(root, entry)));
   const groupOf = new Map(groups.flatMap((g) => g.files.map((file) => [file, g])));
   const files = [...groupOf.keys()].filter(
     (f) => !values.files || values.files.some((text) => f.includes(text)),
