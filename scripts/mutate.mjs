@@ -317,7 +317,16 @@ function build(copy, entries, config) {
     cwd: copy,
     encoding: "utf8",
   });
+  interrupted(r);
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+}
+
+/** Thrown when a build or a stage was stopped by Ctrl-C or a kill: the run ends, it is no mutant's result. */
+class Interrupted extends Error {}
+
+/** Throws Interrupted when the child `r` was ended by SIGINT or SIGTERM (a timeout kills with SIGKILL). */
+function interrupted(r) {
+  if (r.signal === "SIGINT" || r.signal === "SIGTERM") throw new Interrupted(`interrupted (${r.signal})`);
 }
 
 /** This process's environment without vitest's own variables (the runner may itself run under vitest). */
@@ -345,6 +354,7 @@ function runStage(copy, stage, timeoutMs) {
     env: { ...inheritedEnv(), ...stage.env, FORCE_COLOR: "0", NO_COLOR: "1" },
     maxBuffer: 256 << 20,
   });
+  interrupted(r);
   if (r.error?.code === "ETIMEDOUT" || r.signal === "SIGKILL") return { outcome: "timeout", output: "" };
   const output = `${r.stdout}${r.stderr}`;
   return { outcome: r.status === 0 ? "pass" : "fail", output };
@@ -435,7 +445,7 @@ export function groupsOf(config, wasmtime) {
   }));
 }
 
-export function main(argv) {
+export async function main(argv) {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -504,6 +514,7 @@ export function main(argv) {
     const run = { timeouts, baseline: new Map(), lastSeconds: 0 };
     const baselineTimes = [];
     for (const stage of stages) {
+      await new Promise((next) => setImmediate(next));
       const t0 = Date.now();
       keepOnly(copy, stage.modules ?? [], config);
       const built = build(copy, stage.modules ?? [], config);
@@ -523,6 +534,7 @@ export function main(argv) {
 
     const results = [];
     for (const [n, mutant] of chosen.entries()) {
+      await new Promise((next) => setImmediate(next)); // lets a SIGINT or SIGTERM handler run
       if (Date.now() - started > budgetMs) {
         results.push({ mutant, status: "not run" });
         continue;
@@ -559,7 +571,7 @@ export function main(argv) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    process.exit(main(process.argv.slice(2)));
+    process.exit(await main(process.argv.slice(2)));
   } catch (err) {
     console.error(`mutate: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(2);
