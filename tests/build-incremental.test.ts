@@ -49,7 +49,11 @@ describe("incremental builds (scripts/compile.mjs)", () => {
     const first = build();
     expect(first.built).toBe(true);
     const run = (wasm: Buffer, x: number) =>
-      (new WebAssembly.Instance(new WebAssembly.Module(wasm)).exports.run as (x: number) => number)(x);
+      (
+        new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(wasm))).exports.run as (
+          x: number,
+        ) => number
+      )(x);
     expect(run(first.wasm, 1)).toBe(2);
     const manifest = JSON.parse(readFileSync(join(project, "out/.inputs.json"), "utf8"));
     expect(manifest.modules.main.files.map(([path]: [string]) => path)).toEqual(

@@ -112,7 +112,8 @@ describe("groups: which stages run for which files", () => {
 
   it("groups every toolkit file of the repository's config, each file once", () => {
     const config = JSON.parse(readFileSync(join(root, "scripts/mutate.config.json"), "utf8"));
-    const groups = groupsOf(config, true);
+    type Group = { name: string; files: string[]; stages: { name: string }[] };
+    const groups: Group[] = groupsOf(config, true);
     const files = groups.flatMap((g) => g.files);
     expect(new Set(files).size).toBe(files.length);
     const toolkit = groups.filter((g) => g.name.startsWith("toolkit")).flatMap((g) => g.files);
