@@ -247,11 +247,12 @@ function copyRepository(root) {
     cpSync(join(root, file), join(copy, file));
   }
   symlinkSync(join(root, "node_modules"), join(copy, "node_modules"), "dir");
-  // Tests run without the global setup: the runner builds what each stage needs itself.
+  // Tests run without the global setup: the runner builds what each stage needs itself. The timeouts are
+  // vitest.config.ts's (hooks build modules).
   writeFileSync(
     join(copy, "vitest.mutate.config.mjs"),
     'import { defineConfig } from "vitest/config";\n' +
-      'export default defineConfig({ test: { include: ["**/*.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 60_000 } });\n',
+      'export default defineConfig({ test: { include: ["**/*.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 60_000, hookTimeout: 120_000 } });\n',
   );
   return copy;
 }
