@@ -5,23 +5,31 @@
 // A mutant no test kills survives, and is printed as a one-line diff. StrykerJS cannot do this: its parser
 // rejects AssemblyScript's top-level decorators (`@inline`, `@lazy`: BABEL_PARSE_ERROR).
 //
+// The config's `groups` say which stages run for which files (the core's dispatcher suites for the core,
+// the JSON suites for assembly/json/, …); a config without groups is one group of all `files` and `stages`.
+// Builds are incremental (scripts/compile.mjs): a mutant rebuilds only the modules whose compiled code it
+// changes, and the modules its stages do not name are deleted first, so that no test loads a module built
+// from an earlier mutant.
+//
 // Mutants: comparison operators (== != < <= > >=, each to its neighbour), arithmetic and bit operators
 // (+ - * / % << >> & | ^ && ||, += -=, ++ --), flipped `if`/`while` conditions, removed statements (a
 // single-line call or assignment), and constants ± 1 (true/false swapped). Comments, JSDoc, imports and
 // decorators are never mutated. A mutant that does not compile is "invalid" and not counted.
 //
-//   node scripts/mutate.mjs [--sample N] [--seed S] [--files TEXT] [--budget MINUTES] [--wasmtime]
-//                           [--list] [--mutant ID]… [--config FILE] [--root DIR]
+//   node scripts/mutate.mjs [--sample N] [--seed S] [--group TEXT] [--files TEXT] [--budget MINUTES]
+//                           [--wasmtime] [--list] [--mutant ID]… [--config FILE] [--root DIR]
 //
 //   --sample N     run N mutants drawn at random (seeded) from all of them (default: all)
 //   --seed S       the seed of that draw (default 1)
+//   --group TEXT   only the groups whose name contains TEXT (repeatable: any of them), e.g. `toolkit`
 //   --files TEXT   only files whose path contains TEXT (repeatable: any of them)
 //   --budget MIN   stop starting new mutants after MIN minutes (the rest are reported as not run)
-//   --wasmtime     also run the config's wasmtime stage for mutants the vitest stages leave alive
+//   --wasmtime     also run the group's wasmtime stages for mutants the vitest stages leave alive
 //   --list         print the mutants (ID, file:line, diff) and exit
 //   --mutant ID    run only this mutant (repeatable; IDs from --list)
 //   --config FILE  the config (default scripts/mutate.config.json); --root DIR the repository (default: ..)
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   cpSync,
   existsSync,
@@ -34,7 +42,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -239,22 +247,64 @@ function copyRepository(root) {
     cpSync(join(root, file), join(copy, file));
   }
   symlinkSync(join(root, "node_modules"), join(copy, "node_modules"), "dir");
-  // Tests run without the global setup: the runner builds what each stage needs itself.
+  // Tests run without the global setup: the runner builds what each stage needs itself. The timeouts are
+  // vitest.config.ts's (hooks build modules).
   writeFileSync(
     join(copy, "vitest.mutate.config.mjs"),
     'import { defineConfig } from "vitest/config";\n' +
-      'export default defineConfig({ test: { include: ["**/*.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 60_000 } });\n',
+      'export default defineConfig({ test: { include: ["**/*.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 60_000, hookTimeout: 120_000 } });\n',
   );
   return copy;
+}
+
+/** The output of a module's entry file (config `outDirs`): `{ out, wasm }`. */
+function outputOf(entry, config) {
+  const dir = Object.keys(config.outDirs).find((d) => entry.startsWith(`${d}/`));
+  if (!dir) throw new Error(`mutate.config: no outDir for ${entry}`);
+  const out = config.outDirs[dir];
+  return { out, wasm: join(out, `${basename(entry, ".ts")}.wasm`) };
+}
+
+/**
+ * Deletes every built module in `copy`'s output folders but those of `entries`: what the next stages do
+ * not build must not be loaded as it was built for an earlier mutant.
+ */
+function keepOnly(copy, entries, config) {
+  const keep = new Set(entries.map((entry) => outputOf(entry, config).wasm));
+  for (const out of new Set(Object.values(config.outDirs))) {
+    if (!existsSync(join(copy, out))) continue;
+    for (const name of readdirSync(join(copy, out))) {
+      const wasm = join(out, name);
+      if (name.endsWith(".wasm") && !keep.has(wasm)) rmSync(join(copy, wasm), { force: true });
+    }
+  }
+}
+
+/** The SHA-256 of each built module of `stage` in `copy`, by output path. */
+function moduleHashes(copy, stage, config) {
+  return new Map(
+    (stage.modules ?? []).map((entry) => {
+      const { wasm } = outputOf(entry, config);
+      return [
+        wasm,
+        createHash("sha256")
+          .update(readFileSync(join(copy, wasm)))
+          .digest("hex"),
+      ];
+    }),
+  );
+}
+
+/** Whether every module of `stage` is byte for byte as the unmutated sources built it (`baseline`). */
+function sameAsBaseline(copy, stage, config, baseline) {
+  return [...moduleHashes(copy, stage, config)].every(([wasm, hash]) => baseline.get(wasm) === hash);
 }
 
 /** Builds `entries` in `copy` into their output folders (config `outDirs`); true when all compiled. */
 function build(copy, entries, config) {
   const groups = new Map();
   for (const entry of entries) {
-    const dir = Object.keys(config.outDirs).find((d) => entry.startsWith(`${d}/`));
-    if (!dir) throw new Error(`mutate.config: no outDir for ${entry}`);
-    const out = config.outDirs[dir];
+    const { out } = outputOf(entry, config);
     groups.set(out, [...(groups.get(out) ?? []), entry]);
   }
   const script = [
@@ -268,7 +318,16 @@ function build(copy, entries, config) {
     cwd: copy,
     encoding: "utf8",
   });
+  interrupted(r);
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+}
+
+/** Thrown when a build or a stage was stopped by Ctrl-C or a kill: the run ends, it is no mutant's result. */
+class Interrupted extends Error {}
+
+/** Throws Interrupted when the child `r` was ended by SIGINT or SIGTERM (a timeout kills with SIGKILL). */
+function interrupted(r) {
+  if (r.signal === "SIGINT" || r.signal === "SIGTERM") throw new Interrupted(`interrupted (${r.signal})`);
 }
 
 /** This process's environment without vitest's own variables (the runner may itself run under vitest). */
@@ -296,6 +355,7 @@ function runStage(copy, stage, timeoutMs) {
     env: { ...inheritedEnv(), ...stage.env, FORCE_COLOR: "0", NO_COLOR: "1" },
     maxBuffer: 256 << 20,
   });
+  interrupted(r);
   if (r.error?.code === "ETIMEDOUT" || r.signal === "SIGKILL") return { outcome: "timeout", output: "" };
   const output = `${r.stdout}${r.stderr}`;
   return { outcome: r.status === 0 ? "pass" : "fail", output };
@@ -310,46 +370,90 @@ function firstFailure(output) {
 
 /**
  * Runs one mutant (or the unmutated copy, when `mutant` is null): builds and runs each stage in order until
- * one fails. Returns { status: "killed" | "survived" | "invalid", stage, detail, seconds }.
+ * one fails. `run` holds each stage's timeout (`timeouts`) and the unmutated modules' hashes (`baseline`);
+ * the time taken is left in `run.lastSeconds`. Returns { status: "killed" | "survived" | "invalid", stage,
+ * detail }.
  */
-function runMutant(copy, config, stages, mutant, timeouts) {
+function runMutant(copy, config, stages, mutant, run) {
   const started = Date.now();
   const path = mutant && join(copy, mutant.file);
   const original = mutant && readFileSync(path, "utf8");
-  // Nothing built for an earlier mutant may linger: each stage builds what its tests load.
-  rmSync(join(copy, "build"), { recursive: true, force: true });
+  // Nothing built for an earlier mutant may be loaded: each stage builds (incrementally) what its tests load.
+  keepOnly(
+    copy,
+    stages.flatMap((stage) => stage.modules ?? []),
+    config,
+  );
   try {
     if (mutant) {
       const lines = original.split("\n");
       lines[mutant.line - 1] = mutant.mutated;
       writeFileSync(path, lines.join("\n"));
     }
-    for (const [i, stage] of stages.entries()) {
+    const unchanged = [];
+    for (const stage of stages) {
       const built = build(copy, stage.modules ?? [], config);
       if (!built.ok) return { status: "invalid", stage: stage.name, detail: built.output.split("\n")[0] };
-      const { outcome, output } = runStage(copy, stage, timeouts[i]);
+      // A stage whose tests load only the modules it builds cannot tell apart a mutant that leaves all of
+      // them as the unmutated build made them: its tests are skipped.
+      if (stage.onlyModules && sameAsBaseline(copy, stage, config, run.baseline)) {
+        unchanged.push(stage.name);
+        continue;
+      }
+      const { outcome, output } = runStage(copy, stage, run.timeouts.get(stage.name));
       if (outcome !== "pass") {
         const detail = outcome === "timeout" ? "timed out" : firstFailure(output);
         return { status: "killed", stage: stage.name, detail, output };
       }
     }
+    if (unchanged.length === stages.length)
+      return {
+        status: "survived",
+        stage: unchanged.join(", "),
+        detail: "no module changed: no test reaches it",
+      };
     return { status: "survived" };
   } finally {
     if (mutant) writeFileSync(path, original);
-    const seconds = (Date.now() - started) / 1000;
-    timeouts.lastSeconds = seconds;
+    run.lastSeconds = (Date.now() - started) / 1000;
   }
 }
 
 // ---- the command ----
 
-export function main(argv) {
+/**
+ * The config's groups, each `{ name, files, stages }` with its stages resolved (the `wasmtime` ones only
+ * when `wasmtime`). A config without `groups` is one group, "all": its `files`, its `stages`, then its
+ * `wasmtime` stage.
+ */
+export function groupsOf(config, wasmtime) {
+  const stages = [...(config.stages ?? [])];
+  if (config.wasmtime) stages.push({ ...config.wasmtime, wasmtime: true });
+  const byName = new Map(stages.map((stage) => [stage.name, stage]));
+  const groups = config.groups ?? [
+    { name: "all", files: config.files, stages: stages.map((stage) => stage.name) },
+  ];
+  return groups.map((group) => ({
+    name: group.name,
+    files: group.files,
+    stages: group.stages
+      .map((name) => {
+        const stage = byName.get(name);
+        if (!stage) throw new Error(`mutate.config: group ${group.name} names no stage ${name}`);
+        return stage;
+      })
+      .filter((stage) => wasmtime || !stage.wasmtime),
+  }));
+}
+
+export async function main(argv) {
   const { values } = parseArgs({
     args: argv,
     options: {
       sample: { type: "string" },
       seed: { type: "string", default: "1" },
       files: { type: "string", multiple: true },
+      group: { type: "string", multiple: true },
       budget: { type: "string" },
       wasmtime: { type: "boolean", default: false },
       list: { type: "boolean", default: false },
@@ -362,9 +466,23 @@ export function main(argv) {
   const root = resolve(values.root ?? fileURLToPath(new URL("..", import.meta.url)));
   const configPath = resolve(values.config ?? join(root, "scripts/mutate.config.json"));
   const config = JSON.parse(readFileSync(configPath, "utf8"));
-  const files = config.files.filter((f) => !values.files || values.files.some((text) => f.includes(text)));
-  const all = files.flatMap((file) => mutantsOf(readFileSync(join(root, file), "utf8"), file));
-  all.forEach((m, i) => (m.id = i + 1));
+  const groups = groupsOf(config, values.wasmtime).filter(
+    (g) => !values.group || values.group.some((text) => g.name.includes(text)),
+  );
+  if (groups.length === 0) throw new Error(`no group matches ${values.group.join(", ")}`);
+  // IDs count every mutant of the config, whatever the filters, so that an ID from --list stays valid.
+  const numbered = groupsOf(config, false)
+    .flatMap((g) => g.files)
+    .flatMap((file) => mutantsOf(readFileSync(join(root, file), "utf8"), file));
+  numbered.forEach((m, i) => (m.id = i + 1));
+  // A stage may name a module this checkout does not have yet (a fixture a branch adds): it is left out.
+  for (const stage of new Set(groups.flatMap((g) => g.stages)))
+    stage.modules = (stage.modules ?? []).filter((entry) => existsSync(join(root, entry)));
+  const groupOf = new Map(groups.flatMap((g) => g.files.map((file) => [file, g])));
+  const files = [...groupOf.keys()].filter(
+    (f) => !values.files || values.files.some((text) => f.includes(text)),
+  );
+  const all = numbered.filter((m) => files.includes(m.file));
 
   if (values.list) {
     for (const m of all) console.log(`${String(m.id).padStart(4)} ${m.operator.padEnd(18)} ${describe(m)}`);
@@ -374,13 +492,13 @@ export function main(argv) {
   let chosen = all;
   if (values.mutant) chosen = all.filter((m) => values.mutant.includes(String(m.id)));
   else if (values.sample) chosen = sample(all, Number(values.sample), Number(values.seed));
-  const stages = [...config.stages, ...(values.wasmtime && config.wasmtime ? [config.wasmtime] : [])];
+  // Every stage a chosen mutant runs, in the order of the groups: each must pass without a mutant.
+  const stages = [...new Set(chosen.flatMap((m) => groupOf.get(m.file).stages))];
   const budgetMs = values.budget ? Number(values.budget) * 60_000 : Infinity;
   const started = Date.now();
   console.log(
-    `mutate: ${chosen.length} of ${all.length} mutants (seed ${values.seed}) in ${files.join(", ")}; stages: ${stages
-      .map((s) => s.name)
-      .join(" → ")}`,
+    `mutate: ${chosen.length} of ${all.length} mutants (seed ${values.seed}) in ${files.join(", ")}; ` +
+      `stages: ${groups.map((g) => `${g.name}: ${g.stages.map((st) => st.name).join(" → ")}`).join("; ")}`,
   );
 
   const copy = copyRepository(root);
@@ -391,35 +509,43 @@ export function main(argv) {
   process.once("SIGINT", cleanUp).once("SIGTERM", cleanUp);
   try {
     // The unmutated copy must pass every stage, or a kill would mean nothing; its times set the timeouts.
-    // It starts without build/, so a stage whose tests load a module no stage so far built fails here.
-    const timeouts = stages.map(() => 30 * 60_000);
+    // Each stage starts with only its own modules built, so a stage whose tests load a module it does not
+    // build fails here.
+    const timeouts = new Map(stages.map((stage) => [stage.name, 30 * 60_000]));
+    const run = { timeouts, baseline: new Map(), lastSeconds: 0 };
     const baselineTimes = [];
-    for (const [i, stage] of stages.entries()) {
+    for (const stage of stages) {
+      await new Promise((next) => setImmediate(next));
       const t0 = Date.now();
+      keepOnly(copy, stage.modules ?? [], config);
       const built = build(copy, stage.modules ?? [], config);
       if (!built.ok) throw new Error(`the unmutated sources do not build:\n${built.output}`);
-      const { outcome, output } = runStage(copy, stage, timeouts[i]);
+      const { outcome, output } = runStage(copy, stage, timeouts.get(stage.name));
       if (outcome !== "pass")
         throw new Error(`stage ${stage.name} fails without a mutant:\n${output.slice(-4000)}`);
+      for (const [wasm, hash] of moduleHashes(copy, stage, config)) run.baseline.set(wasm, hash);
       baselineTimes.push(Date.now() - t0);
+      timeouts.set(stage.name, Math.max(60_000, 3 * (Date.now() - t0)));
     }
-    for (const [i, ms] of baselineTimes.entries()) timeouts[i] = Math.max(60_000, 3 * ms);
     console.log(
-      `baseline: every stage passes (${baselineTimes.map((ms) => `${Math.round(ms / 1000)} s`).join(", ")})`,
+      `baseline: every stage passes (${stages
+        .map((stage, i) => `${stage.name} ${Math.round(baselineTimes[i] / 1000)} s`)
+        .join(", ")})`,
     );
 
     const results = [];
     for (const [n, mutant] of chosen.entries()) {
+      await new Promise((next) => setImmediate(next)); // lets a SIGINT or SIGTERM handler run
       if (Date.now() - started > budgetMs) {
         results.push({ mutant, status: "not run" });
         continue;
       }
-      const result = runMutant(copy, config, stages, mutant, timeouts);
+      const result = runMutant(copy, config, groupOf.get(mutant.file).stages, mutant, run);
       results.push({ mutant, ...result });
       const where = result.stage ? ` (${result.stage}${result.detail ? `: ${result.detail}` : ""})` : "";
       console.log(
         `[${n + 1}/${chosen.length}] #${mutant.id} ${result.status.padEnd(8)} ${describe(mutant)}${where} ${Math.round(
-          timeouts.lastSeconds,
+          run.lastSeconds,
         )} s`,
       );
     }
@@ -446,7 +572,7 @@ export function main(argv) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    process.exit(main(process.argv.slice(2)));
+    process.exit(await main(process.argv.slice(2)));
   } catch (err) {
     console.error(`mutate: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(2);

@@ -2,13 +2,22 @@
 // decorators), and, end to end on a tiny AssemblyScript project, that a mutant a test catches is killed
 // and an equivalent one survives and is reported with its diff and the kill rate.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module without types
-import { describe as describeMutant, mutantsOf, sample } from "../scripts/mutate.mjs";
+import { describe as describeMutant, groupsOf, mutantsOf, sample } from "../scripts/mutate.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -64,6 +73,68 @@ describe("mutants of a source", () => {
   });
 });
 
+describe("groups: which stages run for which files", () => {
+  const stages = [
+    { name: "fast", tests: ["a"] },
+    { name: "json", tests: ["b"] },
+    { name: "json-wasmtime", wasmtime: true, command: ["true"] },
+  ];
+  const names = (groups: { name: string; files: string[]; stages: { name: string }[] }[]) =>
+    groups.map((g) => [g.name, g.files, g.stages.map((st) => st.name)]);
+
+  it("resolves each group's stages by name, the wasmtime ones only when asked", () => {
+    const config = {
+      stages,
+      groups: [
+        { name: "core", files: ["x.ts"], stages: ["fast"] },
+        { name: "toolkit-json", files: ["j.ts"], stages: ["json", "json-wasmtime"] },
+      ],
+    };
+    expect(names(groupsOf(config, false))).toEqual([
+      ["core", ["x.ts"], ["fast"]],
+      ["toolkit-json", ["j.ts"], ["json"]],
+    ]);
+    expect(names(groupsOf(config, true))[1]).toEqual(["toolkit-json", ["j.ts"], ["json", "json-wasmtime"]]);
+    expect(() => groupsOf({ stages, groups: [{ name: "g", files: [], stages: ["nope"] }] }, false)).toThrow(
+      /group g names no stage nope/,
+    );
+  });
+
+  it("reads a config without groups as one group of its files, stages and wasmtime stage", () => {
+    const config = {
+      files: ["x.ts"],
+      stages: stages.slice(0, 2),
+      wasmtime: { name: "wasm", command: ["true"] },
+    };
+    expect(names(groupsOf(config, false))).toEqual([["all", ["x.ts"], ["fast", "json"]]]);
+    expect(names(groupsOf(config, true))).toEqual([["all", ["x.ts"], ["fast", "json", "wasm"]]]);
+  });
+
+  it("groups every toolkit file of the repository's config, each file once", () => {
+    const config = JSON.parse(readFileSync(join(root, "scripts/mutate.config.json"), "utf8"));
+    type Group = { name: string; files: string[]; stages: { name: string }[] };
+    const groups: Group[] = groupsOf(config, true);
+    const files = groups.flatMap((g) => g.files);
+    expect(new Set(files).size).toBe(files.length);
+    const toolkit = groups.filter((g) => g.name.startsWith("toolkit")).flatMap((g) => g.files);
+    for (const file of [
+      "assembly/json/reader.ts",
+      "assembly/json/writer.ts",
+      "assembly/utf8.ts",
+      "assembly/utf8-stream.ts",
+      "assembly/utf8-valid.ts",
+      "assembly/lines.ts",
+      "assembly/bytes.ts",
+      "assembly/decimal.ts",
+      "assembly/find-byte.ts",
+      "assembly/producer.ts",
+    ])
+      expect(toolkit).toContain(file);
+    for (const file of files) expect(existsSync(join(root, file)), file).toBe(true);
+    for (const group of groups) expect(group.stages.length, group.name).toBeGreaterThan(0);
+  });
+});
+
 describe("npm run mutate, end to end on a tiny project", () => {
   let project = "";
   afterAll(() => {
@@ -81,7 +152,8 @@ describe("npm run mutate, end to end on a tiny project", () => {
     mkdirSync(join(project, "scripts"));
     copyFileSync(join(root, "scripts/compile.mjs"), join(project, "scripts/compile.mjs"));
     const source =
-      "let calls: i32 = 0;\n\nexport function isAdult(age: i32): bool {\n  calls += 1;\n  return age >= 18;\n}\n";
+      "let calls: i32 = 0;\n\nexport function isAdult(age: i32): bool {\n  calls += 1;\n  return age >= 18;\n}\n\n" +
+      "function neverCalled(x: i32): i32 {\n  return x + 1;\n}\n";
     write("assembly/adult.ts", source);
     write(
       "tests/adult.test.ts",
@@ -108,6 +180,7 @@ describe("npm run mutate, end to end on a tiny project", () => {
     const id = (mutated: string) => String(all.findIndex((m) => m.mutated.trim() === mutated) + 1);
     const killed = id("return age > 18;"); // isAdult(18) becomes false
     const equivalent = id("calls -= 1;"); // `calls` is never read
+    const unreached = id("return x - 1;"); // no export calls neverCalled
     const run = spawnSync(
       process.execPath,
       ["scripts/mutate.mjs", "--root", project, "--config", join(project, "mutate.config.json")].concat(
@@ -129,5 +202,37 @@ describe("npm run mutate, end to end on a tiny project", () => {
       ),
     );
     expect(run.stdout).toMatch(/^kill rate: 1\/2 killed \(50\.0%\); 0 invalid/m);
-  }, 180_000);
+
+    // The same with groups, and a stage whose tests load only its module: a mutant of a function no export
+    // calls leaves the module as it was, so its tests are skipped and it survives as reached by no test module.
+    write(
+      "mutate.groups.json",
+      JSON.stringify({
+        outDirs: { assembly: "build" },
+        ascArgs: ["--optimizeLevel", "3"],
+        groups: [{ name: "adult", files: ["assembly/adult.ts"], stages: ["unit"] }],
+        stages: [
+          { name: "unit", modules: ["assembly/adult.ts"], tests: ["tests/adult.test.ts"], onlyModules: true },
+        ],
+      }),
+    );
+    const grouped = spawnSync(
+      process.execPath,
+      ["scripts/mutate.mjs", "--root", project, "--config", join(project, "mutate.groups.json")].concat(
+        "--group",
+        "adult",
+        "--mutant",
+        killed,
+        "--mutant",
+        unreached,
+      ),
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(grouped.status, grouped.stderr).toBe(0);
+    expect(grouped.stdout).toMatch(new RegExp(`#${killed} killed .*\\(unit: `));
+    expect(grouped.stdout).toMatch(
+      new RegExp(`#${unreached} survived .*\\(unit: no module changed: no test reaches it\\)`),
+    );
+    expect(grouped.stdout).toMatch(/^kill rate: 1\/2 killed \(50\.0%\)/m);
+  }, 300_000);
 });
