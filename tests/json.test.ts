@@ -214,6 +214,8 @@ describe("errors and their offsets", () => {
     ["[1,2", E.UnexpectedEnd, 4],
     ['{"a":1,}', E.ExpectedKey, 7],
     ['{"a" 1}', E.ExpectedColon, 5],
+    ['{"a"\u0000', E.ExpectedColon, 4], // a NUL byte is a byte, not the end of the text
+    ['"\u20ac', E.UnexpectedEnd, 4], // unterminated after a whole multi-byte character
     ["[1 2]", E.ExpectedCommaOrEnd, 3],
     ["[1] x", E.TrailingBytes, 4],
     ["{} {}", E.TrailingBytes, 3],

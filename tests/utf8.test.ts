@@ -186,6 +186,7 @@ describe("utf8Equals", () => {
     expect(guestEquals(encoder.encode("echo"), "echo")).toBe(true);
     expect(guestEquals(new Uint8Array(0), "")).toBe(true);
     expect(guestEquals(encoder.encode("echo"), "ech")).toBe(false);
+    expect(guestEquals(Uint8Array.of(0x61, 0x62, 0x63, 0x00), "abc")).toBe(false); // no read past the string
     expect(guestEquals(Uint8Array.of(0x65, 0x63, 0x68, 0x6f, 0x80), "echo")).toBe(false);
     expect(guestEquals(Uint8Array.of(0xc1, 0xa5, 0x63, 0x68, 0x6f), "echo")).toBe(false); // overlong "e"
     expect(guestEquals(Uint8Array.of(0xef, 0xbf, 0xbd), "\uD800")).toBe(false); // TextEncoder's U+FFFD
