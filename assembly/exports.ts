@@ -1,13 +1,13 @@
 // The module exports the runtime calls. A module's entry file re-exports them in one line:
 //   export * from "ixt-sdk-as/assembly/exports";
 
-import { frameHandedOut, handedOutFrame } from "./call";
-import { allocFrame, freeFrame } from "./frame-buffers";
-import { answerLost } from "./lost";
-import { recoverUndispatched } from "./recovery";
-import { sectionsUnsafe } from "./sections";
+import { frameHandedOut, handedOutFrame } from "./call/call";
+import { allocFrame, freeFrame } from "./memory/frame-buffers";
+import { answerLost } from "./dispatch/lost";
+import { recoverUndispatched } from "./dispatch/recovery";
+import { sectionsUnsafe } from "./call/sections";
 
-export { ixt_module_handle_server_stream } from "./dispatch";
+export { ixt_module_handle_server_stream } from "./dispatch/dispatch";
 
 /**
  * A buffer of `size` bytes for the runtime to write one inbound frame into, or 0 (above the largest frame,

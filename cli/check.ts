@@ -83,7 +83,7 @@ export async function checkModule(bytes: Uint8Array, options: CheckOptions = {})
           ok: false,
           item,
           found,
-          message: `expected ${formatType(expected)}: declare it as in ixt-sdk-as (assembly/imports.ts) or import it from the SDK`,
+          message: `expected ${formatType(expected)}: declare it as in ixt-sdk-as (assembly/abi/imports.ts) or import it from the SDK`,
         };
       }
       return { ok: true, item, found };

@@ -6,7 +6,7 @@
 // content (or null where asc looked for a file and found none), under a key made of the asc arguments, the
 // compiler's version, the config's transforms' versions and these build scripts. A module is compiled again
 // only when its output is missing, its key changed, or one of its recorded inputs changed: a change to
-// assembly/lines.ts rebuilds the modules that import lines.ts, directly or not, and nothing else.
+// assembly/text/lines.ts rebuilds the modules that import lines.ts, directly or not, and nothing else.
 // IXT_REBUILD=1 compiles every module anyway. A fresh clone has no build/, hence no manifest: it builds
 // everything.
 import { createHash } from "node:crypto";

@@ -509,10 +509,12 @@ describe("the interrupt contract: docs/ABI.md, docs/abi.json and the SDK say the
     const exportsTs = read("assembly/exports.ts");
     expect(exportsTs).toContain(`export const ixt_abi_revision: i32 = ${abi.revision};`);
     expect(exportsTs).toContain(`export function ${LOST_EXPORT}(): i32`);
-    const lost = read("assembly/lost.ts").replace(/\s+/g, " ");
+    const lost = read("assembly/dispatch/lost.ts").replace(/\s+/g, " ");
     expect(lost).toContain(`export const LOST_MESSAGE = "${LOST_MESSAGE}";`);
     const code = Object.entries(abi.enums.StreamErrorCode).find(([, v]) => v === LOST_CODE)![0];
     expect(lost).toContain(`export const LOST_CODE: u32 = StreamErrorCode.${code};`);
-    expect(read("assembly/recovery.ts")).toContain(`export const TRAPPED_MESSAGE = "${TRAPPED_MESSAGE}";`);
+    expect(read("assembly/dispatch/recovery.ts")).toContain(
+      `export const TRAPPED_MESSAGE = "${TRAPPED_MESSAGE}";`,
+    );
   });
 });

@@ -1,4 +1,4 @@
-// assembly/bytes.ts (ByteBuffer) through tests/fixtures/bytes_probe.ts: every append kind against
+// assembly/sending/bytes.ts (ByteBuffer) through tests/fixtures/bytes_probe.ts: every append kind against
 // JavaScript (TextEncoder for text, String(n) for integers), growth, the maximum length, failure under a
 // memory cap (V8 enforces --maximumMemory as wasmtime enforces Store.set_limits) and reuse after clear().
 import fc from "fast-check";

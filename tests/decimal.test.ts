@@ -1,4 +1,4 @@
-// Strict decimal parsing (assembly/decimal.ts) through tests/fixtures/text_probe.ts, against a reference
+// Strict decimal parsing (assembly/text/decimal.ts) through tests/fixtures/text_probe.ts, against a reference
 // written here from the documented rules: digits only, no leading zero unless allowed, a signed variant
 // with "-", the first of Empty, NotADigit, LeadingZero, OutOfRange reported, with its offset.
 import fc from "fast-check";

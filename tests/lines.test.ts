@@ -1,4 +1,4 @@
-// Lines across frames: LineSplitter (assembly/lines.ts, through tests/fixtures/text_probe.ts) against a
+// Lines across frames: LineSplitter (assembly/text/lines.ts, through tests/fixtures/text_probe.ts) against a
 // reference split of the joined bytes, and examples/stream_lines.ts in the host shim against a JavaScript
 // reference (TextDecoder over the whole input, split at LF), on random inputs and splits, with small
 // credit, WouldBlock and refusals injected.

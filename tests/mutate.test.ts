@@ -120,14 +120,14 @@ describe("groups: which stages run for which files", () => {
     for (const file of [
       "assembly/json/reader.ts",
       "assembly/json/writer.ts",
-      "assembly/utf8.ts",
-      "assembly/utf8-stream.ts",
-      "assembly/utf8-valid.ts",
-      "assembly/lines.ts",
-      "assembly/bytes.ts",
-      "assembly/decimal.ts",
-      "assembly/find-byte.ts",
-      "assembly/producer.ts",
+      "assembly/text/utf8.ts",
+      "assembly/text/utf8-stream.ts",
+      "assembly/text/utf8-valid.ts",
+      "assembly/text/lines.ts",
+      "assembly/sending/bytes.ts",
+      "assembly/text/decimal.ts",
+      "assembly/text/find-byte.ts",
+      "assembly/handlers/producer.ts",
     ])
       expect(toolkit).toContain(file);
     for (const file of files) expect(existsSync(join(root, file)), file).toBe(true);

@@ -1,4 +1,4 @@
-// Text across frames (assembly/utf8-stream.ts, assembly/utf8-valid.ts) and finding bytes in a frame
+// Text across frames (assembly/text/utf8-stream.ts, assembly/text/utf8-valid.ts) and finding bytes in a frame
 // (StreamFrame.indexOf/byteAt, findByte), through tests/fixtures/text_probe.ts.
 //
 // Utf8StreamDecoder is checked against Node's WHATWG decoder in streaming mode on the same pieces

@@ -1,4 +1,4 @@
-// assembly/utf8.ts against Node's WHATWG implementation: decodeUtf8 against TextDecoder (non-fatal,
+// assembly/text/utf8.ts against Node's WHATWG implementation: decodeUtf8 against TextDecoder (non-fatal,
 // BOM kept), utf8Equals against TextEncoder's bytes, completeUtf8Len against an independent reference,
 // on random bytes biased towards what a UTF-8 decoder gets wrong. Runs through tests/fixtures/utf8_probe.ts.
 import fc from "fast-check";

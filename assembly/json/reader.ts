@@ -12,9 +12,9 @@
 // A pop leaves AFTER_VALUE in the parent, or DONE at the top.
 
 import { DEBUG } from "rt/common";
-import { HIGH_BITS_8, LOW_BITS_8, zeroBytes } from "../find-byte";
-import { memoryAvailable } from "../gc";
-import { decodeUtf8 } from "../utf8";
+import { HIGH_BITS_8, LOW_BITS_8, zeroBytes } from "../text/find-byte";
+import { memoryAvailable } from "../memory/gc";
+import { decodeUtf8 } from "../text/utf8";
 import { JsonError, jsonErrorMessage } from "./errors";
 import { decodeJsonText, hexValue, jsonTextEquals, nextCodePoint } from "./text";
 

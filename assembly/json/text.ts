@@ -2,7 +2,7 @@
 // escapes in pairs), read one code point at a time: compared with a string, decoded to one, re-escaped.
 // Nothing here checks again, so these functions take only a checked token's bytes.
 
-import { decodeUtf8, fromSurrogates, isSurrogate, pairAt, storeCodePoint, utf8Equals } from "../utf8";
+import { decodeUtf8, fromSurrogates, isSurrogate, pairAt, storeCodePoint, utf8Equals } from "../text/utf8";
 
 /** The value of the hex digit byte `c` (checked: 0-9, a-f, A-F). */
 // @ts-ignore: decorator

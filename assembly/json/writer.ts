@@ -6,10 +6,10 @@
 // Nothing is allocated per value: bytes go straight into the buffer, which fails (never traps) when it
 // cannot grow; check `out.ok` once before sending.
 
-import { ByteBuffer } from "../bytes";
+import { ByteBuffer } from "../sending/bytes";
 import { JsonReader, JsonToken } from "./reader";
 import { nextCodePoint } from "./text";
-import { REPLACEMENT, isSurrogate, pairAt, storeUtf8 } from "../utf8";
+import { REPLACEMENT, isSurrogate, pairAt, storeUtf8 } from "../text/utf8";
 
 /** The escape letter of the short escape for `c`, or 0 when `c` has none. */
 // @ts-ignore: decorator

@@ -1,8 +1,12 @@
+// overrides/ (layer 2 of 7, "call", in assembly/layers.json): the runtime's hooks the preset's `use` aliases
+// select: abort, trace and seed, and the collector's and the allocator's entry points wrapped in sections.
+// Its files import only from this layer and the ones below.
+//
 // Replacements for AssemblyScript's `abort`, `trace` and `seed`, which would otherwise import from
 // `env`: the ixt runtime provides nothing outside `ixt`. The preset selects them with
 // `"use": ["abort=__ixt_abort", "trace=__ixt_trace", "seed=__ixt_seed"]`.
 
-import { failRunningStream } from "../fatal";
+import { failRunningStream } from "../call/fatal";
 
 // @ts-ignore: decorator
 @inline const SHADOW_STACK: bool = ASC_RUNTIME == 2;

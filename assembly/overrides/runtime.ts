@@ -8,7 +8,7 @@
 // allocator alone would not cover them.
 
 import { OBJECT_MAXSIZE } from "rt/common";
-import { enterRuntime, leaveRuntime } from "../sections";
+import { enterRuntime, leaveRuntime } from "../call/sections";
 
 // The runtime's own functions are reached through the preset's aliases `__ixt_rt_new=__new`, … (listed
 // before the aliases that replace them), so that these wrappers serve whichever runtime the build chose

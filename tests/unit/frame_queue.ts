@@ -1,17 +1,17 @@
-// In-language unit tests of the frame queue and its limits (assembly/frame-queue.ts), without the
+// In-language unit tests of the frame queue and its limits (assembly/sending/frame-queue.ts), without the
 // dispatcher: tests/unit.test.ts calls every exported `test_*` function, and 0 means it passed (otherwise the
 // number of the check that failed).
 import "../../assembly/overrides/abort"; // the preset's abort, trace and seed
 import "../../assembly/overrides/runtime"; // the preset's __new, __link, … (sections.ts)
-import "../../assembly/gc"; // the preset's __alloc
-import { SendStatus } from "../../assembly/enums";
+import "../../assembly/memory/gc"; // the preset's __alloc
+import { SendStatus } from "../../assembly/abi/enums";
 import {
   FrameQueue,
   QUEUED_FRAME_OVERHEAD,
   queuedBytesTotal,
   setQueueBudget,
   setStreamQueueLimit,
-} from "../../assembly/frame-queue";
+} from "../../assembly/sending/frame-queue";
 
 const payload = memory.data(64);
 

@@ -1,10 +1,10 @@
-// In-language unit tests of the SDK's fallible allocator (assembly/heap.ts): whenever `canAllocate(size)`
+// In-language unit tests of the SDK's fallible allocator (assembly/memory/heap.ts): whenever `canAllocate(size)`
 // says yes, TLSF then serves that size without growing memory itself (the mirror found, or made, a free
 // block of the right class); a size that cannot be had is refused, never trapped on.
 import "../../assembly/overrides/abort"; // the preset's abort, trace and seed
 import "../../assembly/overrides/runtime"; // the preset's __new, __link, … (sections.ts)
-import "../../assembly/gc"; // the preset's __alloc
-import { allocatorGuarded, canAllocate, rawAlloc, rawFree } from "../../assembly/heap";
+import "../../assembly/memory/gc"; // the preset's __alloc
+import { allocatorGuarded, canAllocate, rawAlloc, rawFree } from "../../assembly/memory/heap";
 
 // Sizes across TLSF's classes: small, class boundaries and either side, large.
 const SIZES: StaticArray<usize> = [

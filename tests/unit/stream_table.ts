@@ -1,18 +1,18 @@
-// In-language unit tests of the stream table (assembly/stream-table.ts): lookups after many insertions and
+// In-language unit tests of the stream table (assembly/streams/stream-table.ts): lookups after many insertions and
 // deletions in any order (backward-shift deletion keeps every run reachable), and the growth it reports.
 import "../../assembly/overrides/abort"; // the preset's abort, trace and seed
 import "../../assembly/overrides/runtime"; // the preset's __new, __link, … (sections.ts)
-import "../../assembly/gc"; // the preset's __alloc
-import { StreamSender } from "../../assembly/sender";
-import { SenderOwner } from "../../assembly/sender-owner";
-import { StreamEntry } from "../../assembly/stream-entry";
+import "../../assembly/memory/gc"; // the preset's __alloc
+import { StreamSender } from "../../assembly/sending/sender";
+import { SenderOwner } from "../../assembly/sending/sender-owner";
+import { StreamEntry } from "../../assembly/streams/stream-entry";
 import {
   liveStreamCount,
   lookupStream,
   tableGrowthBytes,
   trackStream,
   untrackStream,
-} from "../../assembly/stream-table";
+} from "../../assembly/streams/stream-table";
 
 const idBuffer = memory.data(16);
 

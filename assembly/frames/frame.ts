@@ -1,6 +1,9 @@
+// frames/ (layer 4 of 7, "frames and text", in assembly/layers.json): the zero-copy StreamFrame and the
+// debug log. Its files import only from this layer and the ones below.
+//
 // A zero-copy view over one inbound frame (docs/ABI.md, "Frames").
 
-import { CancelReason, CloseReason, FrameKind, InteractionKind, StreamErrorCode } from "./enums";
+import { CancelReason, CloseReason, FrameKind, InteractionKind, StreamErrorCode } from "../abi/enums";
 import {
   CREDIT_OFFSET,
   ERROR_CODE_OFFSET,
@@ -16,11 +19,11 @@ import {
   STREAM_ID_LEN,
   STREAM_ID_OFFSET,
   minFrameLen,
-} from "./layout";
-import { findByte } from "./find-byte";
-import { callActive, callSerial } from "./call";
+} from "../abi/layout";
+import { findByte } from "../text/find-byte";
+import { callActive, callSerial } from "../call/call";
 import { DEBUG_GUARDS } from "./log";
-import { decodeUtf8, utf8Equals } from "./utf8";
+import { decodeUtf8, utf8Equals } from "../text/utf8";
 
 /** Most bytes of an Error frame's message decoded for `onError` (cut back to a character boundary). */
 export const ERROR_MESSAGE_DECODE_MAX: usize = 1024;

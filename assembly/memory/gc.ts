@@ -17,10 +17,10 @@
 
 import { BLOCK_MAXSIZE } from "rt/common";
 import { __alloc as tlsfAlloc } from "rt/tlsf";
-import { callActive } from "./call";
-import { outOfMemory } from "./fatal";
+import { callActive } from "../call/call";
+import { outOfMemory } from "../call/fatal";
 import { canAllocate } from "./heap";
-import { enterRuntime, leaveRuntime } from "./sections";
+import { enterRuntime, leaveRuntime } from "../call/sections";
 
 // Only the incremental runtime (2) can collect in the middle of a call: the minimal one does not see the stack.
 // @ts-ignore: decorator

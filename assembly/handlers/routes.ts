@@ -1,6 +1,6 @@
 // Which handler factory serves an Open: one per method, matched byte for byte, or a default.
 
-import { StreamFrame } from "./frame";
+import { StreamFrame } from "../frames/frame";
 import { ServerStreamHandler } from "./handler";
 
 /** Creates the handler for one new stream. */

@@ -1,3 +1,6 @@
+// streams/ (layer 6 of 7, "streams", in assembly/layers.json): the stream table, the blocked list and
+// LiveStream. Its files import only from this layer and the ones below.
+//
 // The dispatcher's table of streams, keyed by the 16-byte stream id: every stream from its accepted Open
 // until its last frame has gone out (docs/ABI.md, "Stream lifecycle").
 //
@@ -13,8 +16,8 @@
 // Lookups read the table and its entries as addresses: the dispatcher's Data path then holds no managed
 // value it would have to put on the shadow stack (the table itself keeps every stream alive).
 
-import { DEBUG_GUARDS } from "./log";
-import { enterSection, leaveSection } from "./sections";
+import { DEBUG_GUARDS } from "../frames/log";
+import { enterSection, leaveSection } from "../call/sections";
 import { StreamEntry } from "./stream-entry";
 
 /** Default bound on streams in the table (`setMaxLiveStreams`). */

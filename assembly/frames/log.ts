@@ -5,7 +5,7 @@
 //   does not, so a debug build is for development only;
 // - WASI profile: each line goes to stderr as "[level] message".
 
-import { rawFree, tryAllocUtf8 } from "./heap";
+import { rawFree, tryAllocUtf8 } from "../memory/heap";
 
 // @ts-ignore: decorator
 @external("ixt_debug", "log")

@@ -1,8 +1,8 @@
 // What the stream table and the blocked list know of a stream: its id, copied for lookups, and its links
 // on the blocked list. The dispatcher's streams (live-stream.ts) are the only entries.
 
-import { StreamSender } from "./sender";
-import { SenderOwner } from "./sender-owner";
+import { StreamSender } from "../sending/sender";
+import { SenderOwner } from "../sending/sender-owner";
 
 /** A stream as the table and the blocked list hold it. Subclassed by `LiveStream` only. */
 export abstract class StreamEntry extends SenderOwner {

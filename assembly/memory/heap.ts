@@ -1,3 +1,6 @@
+// memory/ (layer 3 of 7, "memory", in assembly/layers.json): allocation that fails instead of trapping, the
+// collector's policy, the runtime's frame buffers. Its files import only from this layer and the ones below.
+//
 // Allocation that fails instead of trapping (docs/ABI.md, "Memory").
 //
 // AssemblyScript's allocator (TLSF, rt/tlsf.ts) traps when it needs more memory and the host refuses
@@ -19,7 +22,7 @@
 
 import { AL_BITS, AL_MASK, AL_SIZE, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
 import { Block, ROOT, __alloc as tlsfAlloc, freeBlock } from "rt/tlsf";
-import { enterRuntime, leaveRuntime } from "./sections";
+import { enterRuntime, leaveRuntime } from "../call/sections";
 
 // @ts-ignore: decorator
 @inline const SL_BITS: u32 = 4;

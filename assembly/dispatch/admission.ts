@@ -1,19 +1,19 @@
 // Opening a stream (docs/ABI.md, "Dispatcher results" rules 5 and 6, and "Stream lifecycle"): which Opens
 // are refused before any handler code runs, and the memory an Open must be able to get.
 
-import { InteractionKind, StreamErrorCode } from "./enums";
-import { StreamFrame } from "./frame";
-import { canAllocateCollecting } from "./gc";
-import { LiveStream } from "./live-stream";
-import { DEBUG_GUARDS, log } from "./log";
-import { ServerStreamHandlerFactory, factoryFor } from "./routes";
+import { InteractionKind, StreamErrorCode } from "../abi/enums";
+import { StreamFrame } from "../frames/frame";
+import { canAllocateCollecting } from "../memory/gc";
+import { LiveStream } from "../streams/live-stream";
+import { DEBUG_GUARDS, log } from "../frames/log";
+import { ServerStreamHandlerFactory, factoryFor } from "../handlers/routes";
 import {
   liveStreamCount,
   lookupStreamAddress,
   maxLiveStreams,
   tableGrowthBytes,
   trackStream,
-} from "./stream-table";
+} from "../streams/stream-table";
 
 /**
  * Memory an Open must be able to get before its handler is created: the stream, a handler and what its

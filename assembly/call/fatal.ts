@@ -12,9 +12,9 @@ import {
   runningStreamKnown,
   runningStreamLo,
 } from "./call";
-import { StreamErrorCode } from "./enums";
-import { stream_send_error } from "./imports";
-import { ABORT_MESSAGE_CAPACITY, STREAM_ID_LEN } from "./layout";
+import { StreamErrorCode } from "../abi/enums";
+import { stream_send_error } from "../abi/imports";
+import { ABORT_MESSAGE_CAPACITY, STREAM_ID_LEN } from "../abi/layout";
 import { runtimeConsistent } from "./sections";
 
 // Globals here are @lazy: an abort can run before this file's top-level code has.

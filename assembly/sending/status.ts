@@ -1,7 +1,7 @@
 // What a send's status means (docs/ABI.md, "Host refusals"): the SDK's reading of a host status, and the
 // code a stream is failed with after a send that was not accepted.
 
-import { HostStatus, SendStatus, StreamErrorCode } from "./enums";
+import { HostStatus, SendStatus, StreamErrorCode } from "../abi/enums";
 
 /** True for a send result that means the frame was accepted: `Ok` (sent) or `Queued` (it will go out). */
 // @ts-ignore: decorator

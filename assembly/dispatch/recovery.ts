@@ -10,13 +10,13 @@ import {
   markFailureReported,
   runningStreamHi,
   runningStreamLo,
-} from "./call";
-import { FrameKind, StreamErrorCode } from "./enums";
-import { sendStaticError } from "./fatal";
-import { freeFrame, isLiveBuffer } from "./frame-buffers";
-import { LiveStream } from "./live-stream";
-import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "./layout";
-import { lookupStream } from "./stream-table";
+} from "../call/call";
+import { FrameKind, StreamErrorCode } from "../abi/enums";
+import { sendStaticError } from "../call/fatal";
+import { freeFrame, isLiveBuffer } from "../memory/frame-buffers";
+import { LiveStream } from "../streams/live-stream";
+import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "../abi/layout";
+import { lookupStream } from "../streams/stream-table";
 
 /**
  * The message a stream whose call trapped is failed with (Internal) at the module's next call, when the

@@ -7,13 +7,13 @@
 // The sweep keeps a cursor, so that a sweep stopped in its turn goes on where it was at the next call and
 // fails no stream twice.
 
-import { callActive, restoreStackPointer } from "./call";
-import { StreamErrorCode } from "./enums";
-import { sendStaticError } from "./fatal";
-import { STREAM_ID_LEN } from "./layout";
-import { instanceLost, markInstanceLost } from "./sections";
-import { StreamEntry } from "./stream-entry";
-import { slotCount, slotsAddress } from "./stream-table";
+import { callActive, restoreStackPointer } from "../call/call";
+import { StreamErrorCode } from "../abi/enums";
+import { sendStaticError } from "../call/fatal";
+import { STREAM_ID_LEN } from "../abi/layout";
+import { instanceLost, markInstanceLost } from "../call/sections";
+import { StreamEntry } from "../streams/stream-entry";
+import { slotCount, slotsAddress } from "../streams/stream-table";
 
 /** The message every stream of a lost instance is failed with (Internal). docs/abi.json holds the same text. */
 export const LOST_MESSAGE =

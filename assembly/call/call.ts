@@ -1,3 +1,7 @@
+// call/ (layer 2 of 7, "call", in assembly/layers.json): the call in progress: the sections a runtime's stop
+// must not fall in, the record recovery reads, errors sent without allocating. Its files import only from
+// this layer and the ones below.
+//
 // The dispatcher call in progress, kept where the next call can find it if this one traps
 // (docs/ABI.md, "When the guest traps").
 //

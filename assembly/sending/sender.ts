@@ -1,3 +1,7 @@
+// sending/ (layer 5 of 7, "sending", in assembly/layers.json): what a status means, the deadline clock, a
+// stream's queue, StreamSender and what it tells its owner, ByteBuffer. Its files import only from this
+// layer and the ones below.
+//
 // The safe sending surface for one stream, over the raw imports in imports.ts: credit, the queue for what
 // cannot go out yet (frame-queue.ts), the stream's end, and what a refusal by the host does (docs/ABI.md,
 // "Credit and backpressure" and "Host refusals").
@@ -7,14 +11,14 @@
 // it tells its `SenderOwner` (sender-owner.ts; live-stream.ts implements it).
 
 import { nowMs } from "./clock";
-import { CloseReason, HostStatus, SendStatus, StreamErrorCode } from "./enums";
-import { copyBytes } from "./frame";
+import { CloseReason, HostStatus, SendStatus, StreamErrorCode } from "../abi/enums";
+import { copyBytes } from "../frames/frame";
 import { FrameQueue } from "./frame-queue";
-import { rawFree, tryAllocUtf8 } from "./heap";
-import { stream_send_close, stream_send_data, stream_send_error } from "./imports";
-import { STREAM_ID_LEN, UNLIMITED_CREDIT } from "./layout";
-import { DEBUG_GUARDS, log } from "./log";
-import { enterSection, leaveSection } from "./sections";
+import { rawFree, tryAllocUtf8 } from "../memory/heap";
+import { stream_send_close, stream_send_data, stream_send_error } from "../abi/imports";
+import { STREAM_ID_LEN, UNLIMITED_CREDIT } from "../abi/layout";
+import { DEBUG_GUARDS, log } from "../frames/log";
+import { enterSection, leaveSection } from "../call/sections";
 import { SenderOwner } from "./sender-owner";
 import { errorCodeFor, fromHost, isSent, refusalMessage, streamGone } from "./status";
 

@@ -1,8 +1,8 @@
 // The streams the host answered WouldBlock, oldest first: the dispatcher retries them at the end of every
 // call (docs/ABI.md, "Host refusals").
 
-import { callSerial } from "./call";
-import { enterSection, leaveSection } from "./sections";
+import { callSerial } from "../call/call";
+import { enterSection, leaveSection } from "../call/sections";
 import { StreamEntry } from "./stream-entry";
 
 // @ts-ignore: decorator

@@ -3,9 +3,9 @@
 // host refused a queued frame) moves the stream in the table and the blocked list, or reaches the handler.
 
 import { linkBlocked, unlinkBlocked } from "./blocked-list";
-import { StreamFrame } from "./frame";
-import { ServerStreamHandler } from "./handler";
-import { StreamSender } from "./sender";
+import { StreamFrame } from "../frames/frame";
+import { ServerStreamHandler } from "../handlers/handler";
+import { StreamSender } from "../sending/sender";
 import { StreamEntry } from "./stream-entry";
 import { untrackStream } from "./stream-table";
 

@@ -1,9 +1,9 @@
 // Retrying the streams the host answered WouldBlock, at the end of a dispatcher call (docs/ABI.md,
 // "Host refusals": Retries).
 
-import { callSerial, runStreamCode } from "./call";
-import { blockedStreamCount, firstBlocked, requeueBlocked } from "./blocked-list";
-import { LiveStream } from "./live-stream";
+import { callSerial, runStreamCode } from "../call/call";
+import { blockedStreamCount, firstBlocked, requeueBlocked } from "../streams/blocked-list";
+import { LiveStream } from "../streams/live-stream";
 
 /** Most blocked streams retried at the end of one dispatcher call (the rest wait for the next call). */
 export const RETRIES_PER_CALL: i32 = 16;

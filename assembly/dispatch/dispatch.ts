@@ -1,3 +1,7 @@
+// dispatch/ (layer 7 of 7, "dispatch", in assembly/layers.json): which Opens are admitted, retries, recovery
+// after a trap or a stop, the lost instance, the dispatcher. Its files import only from this layer and the
+// ones below.
+//
 // The exported dispatcher: one inbound frame per call (docs/ABI.md, "Dispatcher results" and "Stream
 // lifecycle"). Retries (retry.ts), trap recovery (recovery.ts) and the lost instance's answer (lost.ts) run
 // from here, between frames.
@@ -7,7 +11,7 @@
 // line, so a Data frame costs one small shadow-stack frame.
 
 import { admittedFactory, openStream } from "./admission";
-import { blockedStreamCount } from "./blocked-list";
+import { blockedStreamCount } from "../streams/blocked-list";
 import {
   beginCall,
   callActive,
@@ -17,18 +21,18 @@ import {
   handedOutFrame,
   restoreStackPointer,
   saveStackPointer,
-} from "./call";
-import { FrameKind, StreamErrorCode } from "./enums";
-import { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "./frame";
-import { canAllocate } from "./heap";
-import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "./layout";
-import { LiveStream } from "./live-stream";
-import { DEBUG_GUARDS } from "./log";
+} from "../call/call";
+import { FrameKind, StreamErrorCode } from "../abi/enums";
+import { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "../frames/frame";
+import { canAllocate } from "../memory/heap";
+import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "../abi/layout";
+import { LiveStream } from "../streams/live-stream";
+import { DEBUG_GUARDS } from "../frames/log";
 import { LOST_CODE, answerLost } from "./lost";
 import { recoverFromTrap, recoverUndispatched } from "./recovery";
 import { retryBlocked } from "./retry";
-import { sectionsUnsafe } from "./sections";
-import { lookupStream, lookupStreamAddress } from "./stream-table";
+import { sectionsUnsafe } from "../call/sections";
+import { lookupStream, lookupStreamAddress } from "../streams/stream-table";
 
 // The views in static memory that frames are read through, re-pointed at each frame: reading a frame
 // allocates nothing, and being unmanaged, a view costs the garbage collector nothing either. A release

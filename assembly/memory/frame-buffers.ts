@@ -9,7 +9,7 @@
 // ^ raw block (heap.ts: rawAlloc)                   ^ what ixt_alloc returns (16-byte aligned)
 
 import { AL_MASK, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
-import { callActive } from "./call";
+import { callActive } from "../call/call";
 import { canAllocateCollecting } from "./gc";
 import { canAllocate, keepSpare, rawAlloc, spareBlock, takeSpare } from "./heap";
 

@@ -13,10 +13,10 @@
 //   └──────────────────────────────┴─────────────────┘
 //   dataStart                      dataStart + length
 
-import { memoryAvailable } from "./gc";
-import { StreamErrorCode } from "./enums";
+import { memoryAvailable } from "../memory/gc";
+import { StreamErrorCode } from "../abi/enums";
 import { StreamSender } from "./sender";
-import { encodeUtf8Into } from "./utf8";
+import { encodeUtf8Into } from "../text/utf8";
 
 /** The largest `maxLength` a ByteBuffer takes (512 MiB); also its default. */
 export const BYTE_BUFFER_MAX_LENGTH: usize = 1 << 29;

@@ -19,11 +19,11 @@
 // Override `start`, not `onOpen` (onOpen calls start, then produces); override `onWritable` and
 // `onClose` only to call `super` first.
 
-import { CloseReason, SendStatus } from "./enums";
-import { StreamFrame } from "./frame";
+import { CloseReason, SendStatus } from "../abi/enums";
+import { StreamFrame } from "../frames/frame";
 import { OpenDecision, ServerStreamHandler } from "./handler";
-import { StreamSender } from "./sender";
-import { errorCodeFor, isSent, refusalMessage } from "./status";
+import { StreamSender } from "../sending/sender";
+import { errorCodeFor, isSent, refusalMessage } from "../sending/status";
 
 /**
  * A `ServerStreamHandler` that produces a stream of frames paced by credit. Extend it with `produce`

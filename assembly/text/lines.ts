@@ -3,7 +3,7 @@
 // WHATWG decoder gives for the whole stream, split at each LF.
 
 import { findByte } from "./find-byte";
-import { memoryAvailable } from "./gc";
+import { memoryAvailable } from "../memory/gc";
 
 /** Default for `LineSplitter`'s bound: 1 MiB per line. */
 export const DEFAULT_MAX_LINE_BYTES: i32 = 1 << 20;

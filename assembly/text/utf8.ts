@@ -1,3 +1,6 @@
+// text/ (layer 4 of 7, "frames and text", in assembly/layers.json): UTF-8 in and out, byte search, decimal
+// numbers, lines across frames. Its files import only from this layer and the ones below.
+//
 // The SDK's one UTF-8 codec over raw guest memory: a WHATWG decoder, the one UTF-16 to UTF-8 encoder
 // (text, lines, JSON and the byte buffer write through `storeUtf8` and `encodeUtf8Into`), the one
 // surrogate-pair combiner, a byte-exact comparison that does not decode, and the boundary of the last

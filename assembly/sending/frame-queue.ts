@@ -8,9 +8,9 @@
 // └──────────────┴──────────────┴─────────────────────────┘
 
 import { DEBUG } from "rt/common";
-import { SendStatus } from "./enums";
-import { rawFree, tryAlloc } from "./heap";
-import { enterSection, leaveSection } from "./sections";
+import { SendStatus } from "../abi/enums";
+import { rawFree, tryAlloc } from "../memory/heap";
+import { enterSection, leaveSection } from "../call/sections";
 
 // @ts-ignore: decorator
 @inline const NODE_LEN: usize = 4;

@@ -1,9 +1,12 @@
+// handlers/ (layer 6 of 7, "streams", in assembly/layers.json): the handler API, method routes and
+// ProducerHandler. Its files import only from this layer and the ones below.
+//
 // The handler API: what a module author subclasses and registers.
 
-import { CancelReason, CloseReason, StreamErrorCode } from "./enums";
-import { StreamFrame } from "./frame";
-import { QUEUED_FRAME_REFUSED, StreamSender } from "./sender";
-import { errorCodeFor } from "./status";
+import { CancelReason, CloseReason, StreamErrorCode } from "../abi/enums";
+import { StreamFrame } from "../frames/frame";
+import { QUEUED_FRAME_REFUSED, StreamSender } from "../sending/sender";
+import { errorCodeFor } from "../sending/status";
 
 // Accepting is the common answer: one shared instance, made at the first accept rather than at start-up
 // (a start function that allocates initializes the allocator and makes every instantiation slower).

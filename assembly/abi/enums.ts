@@ -1,3 +1,6 @@
+// abi/ (layer 1 of 7, "abi", in assembly/layers.json): the wire's numbers and offsets, and the raw `ixt`
+// imports. Its files import only from this layer and the ones below.
+//
 // The ABI's enums (docs/ABI.md, "Enums"). Values travel as raw numbers: a value not named here
 // passes through unchanged, so handlers should treat these as open sets.
 
