@@ -2,13 +2,10 @@
 // stream's queue, StreamSender and what it tells its owner, ByteBuffer. Its files import only from this
 // layer and the ones below.
 //
-// The safe sending surface for one stream, over the raw imports in imports.ts: credit, the queue for what
-// cannot go out yet (frame-queue.ts), the stream's end, and what a refusal by the host does (docs/ABI.md,
-// "Credit and backpressure" and "Host refusals").
-//
-// A sender knows nothing of the stream table, the blocked list or the handler: what happens to it that the
-// stream's owner must act on (it finished, it became blocked or unblocked, the host refused a queued frame)
-// it tells its `SenderOwner` (sender-owner.ts; live-stream.ts implements it).
+// The safe sending surface for one stream, over the raw imports: credit, the queue (frame-queue.ts), the
+// stream's end, and what a host's refusal does (docs/ABI.md, "Credit and backpressure", "Host refusals").
+// What its owner must act on (finished, blocked or not, a queued frame refused) it tells its `SenderOwner`
+// (sender-owner.ts); it knows nothing of the stream table, the blocked list or the handler.
 
 import { nowMs } from "./clock";
 import { CloseReason, HostStatus, SendStatus, StreamErrorCode } from "../abi/enums";
