@@ -3,30 +3,10 @@
 // `memory.grow` (-1) past it. The SDK answers a failed grow by failing the running stream with
 // ResourceExhausted, as it does under wasmtime's cap.
 
+import { readU32, u32Leb } from "./leb128.js";
+
 /** The size of a WebAssembly page. */
 export const WASM_PAGE = 65536;
-
-function readU32(bytes: Uint8Array, at: number): { value: number; next: number } {
-  let value = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
-    if (at >= bytes.length) throw new RangeError("LEB128 integer runs past the end");
-    const b = bytes[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) return { value, next: at };
-  }
-  throw new RangeError("LEB128 integer too long");
-}
-
-function u32Leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) b |= 0x80;
-    out.push(b);
-  } while (value !== 0);
-  return out;
-}
 
 /** Thrown by `limitMemory` when a module cannot be given the limit (it needs more at start, or its memory is imported). */
 export class MemoryLimitError extends Error {

@@ -2,27 +2,7 @@
 // before JavaScript can see the instance's exports, so an import it calls (the debug log) cannot read the
 // module's memory; exported instead, it runs right after instantiation, before anything else.
 
-function readU32(bytes: Uint8Array, at: number): { value: number; next: number } {
-  let value = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
-    if (at >= bytes.length) throw new RangeError("LEB128 integer runs past the end");
-    const b = bytes[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) return { value, next: at };
-  }
-  throw new RangeError("LEB128 integer too long");
-}
-
-function u32Leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) b |= 0x80;
-    out.push(b);
-  } while (value !== 0);
-  return out;
-}
+import { readU32, u32Leb } from "./leb128.js";
 
 /** Section ids that come after the export section (start, element, data count, code, data). */
 const AFTER_EXPORTS = new Set([8, 9, 12, 10, 11]);
