@@ -75,6 +75,10 @@ export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
   return handleFrame(ptr, len);
 }
 
+// Inlined into the export: a call here would cost every frame (and Binaryen stops inlining it once the
+// export's cold paths for recovery grew).
+// @ts-ignore: decorator
+@inline
 function handleFrame(ptr: usize, len: usize): u32 {
   if (len < FRAME_HEADER_LEN) {
     frameTaken(); // beginCall takes it otherwise

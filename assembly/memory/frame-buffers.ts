@@ -74,6 +74,8 @@ export function allocFrame(size: usize): usize {
  * Releases a buffer from `ixt_alloc` (the export `ixt_dealloc`; its `size` is not needed). Anything else, or
  * a second free, is ignored.
  */
+// @ts-ignore: decorator
+@inline
 export function freeFrame(ptr: usize): void {
   if (!isLiveBuffer(ptr)) return;
   const block = ptr - HEADER;
