@@ -59,10 +59,27 @@ function callView(): StreamFrame {
  */
 export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
   // No managed value in this function, so it has no shadow-stack frame: it can put the stack pointer back
-  // (after a trap) before any frame checks it for overflow.
+  // (after a trap) before any frame checks it for overflow. One test on the hot path: the instance is
+  // whole, no call was cut short, and this is the buffer ixt_alloc handed out.
+  if (sectionsUnsafe() || callActive() || handedOutFrame() != ptr) {
+    if (!startAfterStop(ptr)) return LOST_CODE;
+  } else {
+    saveStackPointer();
+  }
+  if (len < FRAME_HEADER_LEN) {
+    frameTaken(); // beginCall takes it otherwise
+    return StreamErrorCode.ProtocolViolation;
+  }
+  return handleFrame(ptr, len);
+}
+
+// The start of a call that finds the instance lost (answers it, returns false), a call that trapped or was
+// stopped (recovers it), or a frame handed out earlier that never reached the dispatcher (fails its stream).
+// No managed value here either: the stack pointer is put back before anything checks it.
+function startAfterStop(ptr: usize): bool {
   if (sectionsUnsafe()) {
     answerLost(); // a call was stopped inside a section: the instance is lost (lost.ts)
-    return LOST_CODE;
+    return false;
   }
   if (callActive()) {
     restoreStackPointer();
@@ -72,18 +89,14 @@ export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
   }
   const handed = handedOutFrame();
   if (handed != ptr && handed) recoverUndispatched(); // an earlier frame never reached the dispatcher
-  return handleFrame(ptr, len);
+  return true;
 }
 
-// Inlined into the export: a call here would cost every frame (and Binaryen stops inlining it once the
-// export's cold paths for recovery grew).
-// @ts-ignore: decorator
-@inline
+// Not `@inline`: asc would then give the export this function's shadow-stack frame, whose overflow check
+// runs before the export can put the stack pointer back after a trap. Binaryen inlines it after the shadow
+// stack is laid out, as long as the export itself stays small (the cold paths are in `startAfterStop`).
+// A frame of at least FRAME_HEADER_LEN bytes.
 function handleFrame(ptr: usize, len: usize): u32 {
-  if (len < FRAME_HEADER_LEN) {
-    frameTaken(); // beginCall takes it otherwise
-    return StreamErrorCode.ProtocolViolation;
-  }
   const lo = load<u64>(ptr, STREAM_ID_OFFSET);
   const hi = load<u64>(ptr, STREAM_ID_OFFSET + 8);
   beginCall(ptr, lo, hi);
