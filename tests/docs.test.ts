@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a JavaScript module of the build scripts, without types
 import { blocks, documents, sourceOf } from "../scripts/doc-blocks.mjs";
+import { anchorsOf } from "./helpers.js";
 
 interface Block {
   lang: string;
@@ -34,22 +35,6 @@ function linksOf(markdown: string): [string, string, string | undefined][] {
       const [path, anchor] = target.split("#");
       return [target, path, anchor];
     });
-}
-
-/** GitHub's anchors for a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
-function anchorsOf(markdown: string): Set<string> {
-  const anchors = new Set<string>();
-  const seen = new Map<string, number>();
-  for (const [, heading] of markdown.replace(/```[^]*?```/g, "").matchAll(/^#{1,6} +(.+?) *$/gm)) {
-    const slug = heading
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N} _-]/gu, "")
-      .replace(/ /g, "-");
-    const n = seen.get(slug) ?? 0;
-    seen.set(slug, n + 1);
-    anchors.add(n === 0 ? slug : `${slug}-${n}`);
-  }
-  return anchors;
 }
 
 /** The broken relative links of the Markdown files `files` (paths under `base`), `exists` deciding files. */

@@ -33,3 +33,19 @@ export function takeLog(host: IxtHost): ProbeEntry[] {
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as ProbeEntry);
 }
+
+/** GitHub's anchors for a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
+export function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const [, heading] of markdown.replace(/```[^]*?```/g, "").matchAll(/^#{1,6} +(.+?) *$/gm)) {
+    const slug = heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, "")
+      .replace(/ /g, "-");
+    const n = seen.get(slug) ?? 0;
+    seen.set(slug, n + 1);
+    anchors.add(n === 0 ? slug : `${slug}-${n}`);
+  }
+  return anchors;
+}

@@ -24,6 +24,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anchorsOf } from "./helpers.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "ixt-sdk-as-package-"));
@@ -350,19 +351,3 @@ describe("assembly/probe.ts", () => {
   });
 });
 `;
-
-/** GitHub's anchors for a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
-function anchorsOf(markdown: string): Set<string> {
-  const anchors = new Set<string>();
-  const seen = new Map<string, number>();
-  for (const [, heading] of markdown.replace(/```[^]*?```/g, "").matchAll(/^#{1,6} +(.+?) *$/gm)) {
-    const slug = heading
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N} _-]/gu, "")
-      .replace(/ /g, "-");
-    const n = seen.get(slug) ?? 0;
-    seen.set(slug, n + 1);
-    anchors.add(n === 0 ? slug : `${slug}-${n}`);
-  }
-  return anchors;
-}
