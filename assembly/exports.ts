@@ -6,6 +6,7 @@ import { allocFrame, freeFrame } from "./memory/frame-buffers";
 import { answerLost } from "./dispatch/lost";
 import { recoverUndispatched } from "./dispatch/recovery";
 import { sectionsUnsafe } from "./call/sections";
+import { FRAME_HEADER_LEN } from "./abi/layout";
 
 export { ixt_module_handle_server_stream } from "./dispatch/dispatch";
 
@@ -14,27 +15,38 @@ export { ixt_module_handle_server_stream } from "./dispatch/dispatch";
  * memory that cannot be had, or a lost instance). docs/ABI.md, "Module exports".
  */
 export function ixt_alloc(size: usize): usize {
-  if (sectionsUnsafe()) {
-    answerLost(); // a lost instance fails its streams at its next call, then serves nothing (lost.ts)
-    return 0;
+  if (sectionsUnsafe() | (handedOutFrame() != 0)) {
+    if (!settleBeforeBuffer()) return 0;
   }
-  if (handedOutFrame()) recoverUndispatched(); // the last frame never reached the dispatcher
   const ptr = allocFrame(size);
-  if (ptr) {
-    if (size) store<u8>(ptr, 0xff); // no frame kind: a buffer never written is never taken for a frame
-    frameHandedOut(ptr, size);
+  // Only a buffer that can hold a frame header is recorded: a shorter frame names no stream, and the
+  // dispatcher answers it without touching one. The kind byte 0xFF is no frame kind, so a buffer the
+  // runtime never wrote is never taken for a frame.
+  if (ptr != 0 && size >= FRAME_HEADER_LEN) {
+    store<u8>(ptr, 0xff);
+    frameHandedOut(ptr);
   }
   return ptr;
 }
 
 /** Releases a buffer from `ixt_alloc`; anything else, or a second release, is ignored. */
 export function ixt_dealloc(ptr: usize, size: usize): void {
-  if (sectionsUnsafe()) {
-    answerLost();
-    return;
+  if (sectionsUnsafe() | (handedOutFrame() != 0)) {
+    if (!settleBeforeBuffer()) return;
   }
-  if (handedOutFrame()) recoverUndispatched();
   freeFrame(ptr);
+}
+
+// What `ixt_alloc` and `ixt_dealloc` do first after a stop, behind the one test on their usual path: a lost
+// instance is answered (false), and a frame handed out earlier that never reached the dispatcher fails
+// its stream.
+function settleBeforeBuffer(): bool {
+  if (sectionsUnsafe()) {
+    answerLost(); // a lost instance fails its streams at its next call, then serves nothing (lost.ts)
+    return false;
+  }
+  if (handedOutFrame()) recoverUndispatched(); // the last frame never reached the dispatcher
+  return true;
 }
 
 /**

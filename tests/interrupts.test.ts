@@ -170,6 +170,17 @@ describe("a call stopped at the dispatcher's first instruction, before any of it
     expect(host.data(B, "fine")).toBe(0);
     expect(host.sent.slice(before).map((c) => c.kind)).toEqual(["Data"]);
   });
+
+  it("a buffer shorter than a frame header is not recorded: it names no stream, so none is failed", async () => {
+    const host = await threeStreams();
+    // B's last frame leaves its id in the buffer ixt_alloc keeps for the next frame; a 10-byte frame in that
+    // buffer has the kind and nine bytes of B's id, and the rest of the id is still there from before.
+    expect(host.data(B, "before")).toBe(0);
+    handOutUndispatched(host, encodeData(B, "").subarray(0, 10));
+    const before = host.sent.length;
+    expect(host.data(B, "after")).toBe(0);
+    expect(host.sent.slice(before).map((c) => `${c.kind}:${c.streamId}`)).toEqual([`Data:${toHex(B)}`]);
+  });
 });
 
 describe("reject codes: any u32 an author passes is answered unchanged (0 reads as accepted, so 4)", () => {

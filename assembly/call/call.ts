@@ -33,8 +33,6 @@
 // handed out at the next call, and recovery.ts fails the frame's stream (recoverUndispatched).
 // @ts-ignore: decorator
 @lazy let handedOut: usize = 0;
-// @ts-ignore: decorator
-@lazy let handedOutLen: usize = 0;
 
 // The incremental runtime keeps a shadow stack (`__stack_pointer`); the minimal and stub runtimes do not.
 // @ts-ignore: decorator
@@ -134,12 +132,11 @@ export function failureReported(): bool {
   return reported;
 }
 
-/** `ixt_alloc` handed out `ptr` (`len` bytes) for the runtime's next frame. */
+/** `ixt_alloc` handed out `ptr`, of at least a frame header's length, for the runtime's next frame. */
 // @ts-ignore: decorator
 @inline
-export function frameHandedOut(ptr: usize, len: usize): void {
+export function frameHandedOut(ptr: usize): void {
   handedOut = ptr;
-  handedOutLen = len;
 }
 
 /** The buffer handed out and not yet taken by the dispatcher, or 0. */
@@ -147,13 +144,6 @@ export function frameHandedOut(ptr: usize, len: usize): void {
 @inline
 export function handedOutFrame(): usize {
   return handedOut;
-}
-
-/** The length `ixt_alloc` was asked for, for `handedOutFrame()`. */
-// @ts-ignore: decorator
-@inline
-export function handedOutLength(): usize {
-  return handedOutLen;
 }
 
 /** The dispatcher took the frame handed out (or recovery dealt with it). */

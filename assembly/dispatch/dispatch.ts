@@ -61,7 +61,7 @@ export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
   // No managed value in this function, so it has no shadow-stack frame: it can put the stack pointer back
   // (after a trap) before any frame checks it for overflow. One test on the hot path: the instance is
   // whole, no call was cut short, and this is the buffer ixt_alloc handed out.
-  if (sectionsUnsafe() || callActive() || handedOutFrame() != ptr) {
+  if (sectionsUnsafe() | callActive() | (handedOutFrame() != ptr)) {
     if (!startAfterStop(ptr)) return LOST_CODE;
   } else {
     saveStackPointer();

@@ -6,7 +6,6 @@ import {
   failureReported,
   frameTaken,
   handedOutFrame,
-  handedOutLength,
   markFailureReported,
   runningStreamHi,
   runningStreamLo,
@@ -15,7 +14,7 @@ import { FrameKind, StreamErrorCode } from "../abi/enums";
 import { sendStaticError } from "../call/fatal";
 import { freeFrame, isLiveBuffer } from "../memory/frame-buffers";
 import { LiveStream } from "../streams/live-stream";
-import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "../abi/layout";
+import { STREAM_ID_OFFSET } from "../abi/layout";
 import { lookupStream } from "../streams/stream-table";
 
 /**
@@ -56,7 +55,7 @@ export function recoverFromTrap(currentFrame: usize): void {
 export function recoverUndispatched(): void {
   const ptr = handedOutFrame();
   frameTaken(); // first: a recovery stopped in its turn is not repeated
-  if (handedOutLength() < FRAME_HEADER_LEN || !isLiveBuffer(ptr)) return;
+  if (!isLiveBuffer(ptr)) return; // ixt_alloc records only buffers that can hold a frame header
   const kind = <u32>load<u8>(ptr);
   if (kind == FrameKind.Open || kind > <u32>FrameKind.Credit) return; // never written, or nothing to undo
   const entry = lookupStream(load<u64>(ptr, STREAM_ID_OFFSET), load<u64>(ptr, STREAM_ID_OFFSET + 8));
