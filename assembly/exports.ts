@@ -1,12 +1,11 @@
 // The module exports the runtime calls. A module's entry file re-exports them in one line:
 //   export * from "ixt-sdk-as/assembly/exports";
 
-import { frameHandedOut, handedOutFrame } from "./call/call";
+import { handedOutFrame } from "./call/call";
 import { allocFrame, freeFrame } from "./memory/frame-buffers";
 import { answerLost } from "./dispatch/lost";
 import { recoverUndispatched } from "./dispatch/recovery";
 import { sectionsUnsafe } from "./call/sections";
-import { FRAME_HEADER_LEN } from "./abi/layout";
 
 export { ixt_module_handle_server_stream } from "./dispatch/dispatch";
 
@@ -18,15 +17,7 @@ export function ixt_alloc(size: usize): usize {
   if (sectionsUnsafe() | (handedOutFrame() != 0)) {
     if (!settleBeforeBuffer()) return 0;
   }
-  const ptr = allocFrame(size);
-  // Only a buffer that can hold a frame header is recorded: a shorter frame names no stream, and the
-  // dispatcher answers it without touching one. The kind byte 0xFF is no frame kind, so a buffer the
-  // runtime never wrote is never taken for a frame.
-  if (ptr != 0 && size >= FRAME_HEADER_LEN) {
-    store<u8>(ptr, 0xff);
-    frameHandedOut(ptr);
-  }
-  return ptr;
+  return allocFrame(size);
 }
 
 /** Releases a buffer from `ixt_alloc`; anything else, or a second release, is ignored. */

@@ -32,6 +32,19 @@ describe("ixt_alloc and ixt_dealloc", () => {
     expect(new Set([d, f, g]).size).toBe(3);
   });
 
+  it("an aligned pointer at memory's end, past it, or below the heap is ignored, without a trap", async () => {
+    const host = await IxtHost.load(example("stream_echo"));
+    const e = abi(host);
+    const end = (host.instance.exports.memory as WebAssembly.Memory).buffer.byteLength;
+    for (const ptr of [end, end + 16, end + 65536, 0xfffffff0, 0, 16, 32]) {
+      expect(() => e.ixt_dealloc(ptr, 100), `ixt_dealloc(${ptr})`).not.toThrow();
+    }
+    // Nothing was freed: the buffers ixt_alloc hands out next are still distinct.
+    const [a, b] = [e.ixt_alloc(100) >>> 0, e.ixt_alloc(100) >>> 0];
+    expect(a).not.toBe(0);
+    expect(a).not.toBe(b);
+  });
+
   it("a frame of exactly the largest size is served, one byte more is not", async () => {
     const host = await IxtHost.load(example("stream_echo"));
     const e = abi(host);

@@ -9,7 +9,8 @@
 // ^ raw block (heap.ts: rawAlloc)                   ^ what ixt_alloc returns (16-byte aligned)
 
 import { AL_MASK, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
-import { callActive } from "../call/call";
+import { callActive, frameHandedOut } from "../call/call";
+import { FRAME_HEADER_LEN } from "../abi/layout";
 import { canAllocateCollecting } from "./gc";
 import { canAllocate, keepSpare, rawAlloc, spareBlock, takeSpare } from "./heap";
 
@@ -21,6 +22,8 @@ import { canAllocate, keepSpare, rawAlloc, spareBlock, takeSpare } from "./heap"
 @inline const LIVE: u32 = 0x11fe_b0f5; // handed to the runtime; odd, so never a free-list pointer
 // @ts-ignore: decorator
 @inline const KEPT: u32 = 0x5ba_e0f7; // freed by the runtime and kept for the next frame
+// @ts-ignore: decorator
+@inline const NOT_WRITTEN: u8 = 0xff; // a handed-out buffer's kind byte until the runtime writes a frame
 
 /** Largest size `ixt_alloc` can ever serve: 1 GiB − 32, within AssemblyScript's largest block. */
 export const ALLOC_MAX: usize = BLOCK_MAXSIZE - HEADER - (BLOCK_MAXSIZE & AL_MASK);
@@ -50,8 +53,8 @@ export function maxFrameSize(): usize {
 // next large frame would need fresh memory. Any allocation that would otherwise fail frees it.
 
 /**
- * Allocates `size` bytes for the runtime (the export `ixt_alloc`); returns 0 above the largest frame or
- * when memory cannot be had.
+ * Allocates `size` bytes for the runtime (the export `ixt_alloc`) and records the buffer until the
+ * dispatcher takes it; returns 0 above the largest frame or when memory cannot be had.
  */
 export function allocFrame(size: usize): usize {
   if (size > maxFrame) return 0;
@@ -67,7 +70,15 @@ export function allocFrame(size: usize): usize {
     store<u32>(block, <u32>size, CAPACITY);
   }
   store<u32>(block, LIVE);
-  return block + HEADER;
+  const ptr = block + HEADER;
+  // Only a buffer that can hold a frame header is recorded: a shorter frame names no stream, and the
+  // dispatcher answers it without touching one. The kind byte 0xFF is no frame kind, so a buffer the
+  // runtime never wrote is never taken for a frame (recovery.ts: recoverUndispatched).
+  if (size >= FRAME_HEADER_LEN) {
+    store<u8>(ptr, NOT_WRITTEN);
+    frameHandedOut(ptr);
+  }
+  return ptr;
 }
 
 /**
@@ -93,7 +104,10 @@ export function freeFrame(ptr: usize): void {
 
 /** True when `ptr` is a buffer from `ixt_alloc` that the runtime has not released. */
 export function isLiveBuffer(ptr: usize): bool {
-  if (ptr & AL_MASK || ptr < __heap_base + HEADER + BLOCK_OVERHEAD) return false;
-  if (<u64>ptr > (<u64>memory.size()) << 16) return false;
+  const lowest = __heap_base + HEADER + BLOCK_OVERHEAD;
+  // lowest <= ptr <= the memory's size in one unsigned compare: at 4 GiB the size wraps to 0, and the span
+  // with it, to its true value.
+  const span = (<usize>memory.size() << 16) - lowest;
+  if ((ptr & AL_MASK) | <usize>(ptr - lowest > span)) return false;
   return load<u32>(ptr - HEADER) == LIVE;
 }
