@@ -107,7 +107,7 @@ export function isLiveBuffer(ptr: usize): bool {
   const lowest = __heap_base + HEADER + BLOCK_OVERHEAD;
   // lowest <= ptr <= the memory's size in one unsigned compare: at 4 GiB the size wraps to 0, and the span
   // with it, to its true value.
-  const span = (<usize>memory.size() << 16) - lowest;
-  if ((ptr & AL_MASK) | <usize>(ptr - lowest > span)) return false;
+  const span = ((<usize>memory.size()) << 16) - lowest;
+  if ((ptr & AL_MASK) | (<usize>(ptr - lowest > span))) return false;
   return load<u32>(ptr - HEADER) == LIVE;
 }
