@@ -1,4 +1,4 @@
-"""JsonReader.readString under a memory cap in wasmtime (issue 25): NoMemory, never a trap.
+"""JsonReader.readString and errorReport under a memory cap in wasmtime (issue 25): never a trap.
 
 tests/fixtures/json_probe.ts under an 8 MiB cap (Store.set_limits): one JSON string of n bytes is written
 into guest memory and read with `readString` (which needs 2n bytes for the UTF-16 result), for n from
@@ -6,6 +6,12 @@ into guest memory and read with `readString` (which needs 2n bytes for the UTF-1
 answers the string, whole and right, or `JsonError.NoMemory` (20); nothing traps. The sizes cross the
 window where n bytes are free but 2n are not, so a reader that checked for n bytes instead of 2n would
 trap there. The instance still reads a small string at the end.
+
+errorReport with a long member name (a handler's `fail(UnknownMember, name)`) is asked with memory full,
+then again as 16 KiB of it is freed at a time: each answer is the whole report or, while memory is short,
+the plain reason or the message without its offset, and nothing traps. The steps cross the window where the report's check passes but an
+allocation it makes does not fit (a check for the message's length in bytes instead of twice that, or a
+`+` chain that holds two copies of a long message at once, both trapped there).
 
     python3 conformance/json_memory.py     # also run by conformance/run.py (not with --quick)
 """
@@ -20,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KiB = 1 << 10
 MiB = 1 << 20
 CAP = 8 * MiB
+STEP = 16 * KiB  # memory freed between two error reports
 READ_STRING = 5  # json_probe_read's kind for readString
 NO_MEMORY = 20  # JsonError.NoMemory
 
@@ -88,6 +95,47 @@ def read_strings_under_cap(build: Path, out, escaped: bool) -> None:
         f"{answered} read, {refused} NoMemory, peak memory {probe.host.memory_bytes() / MiB:.2f} MiB")
 
 
+def error_reports_under_cap(build: Path, out) -> None:
+    probe = Probe(build, CAP)
+    name = "m" * (300 * KiB)  # 600 KiB as UTF-16: the report needs about that much again
+    units = name.encode("utf-16-le")
+    ptr = probe.call("json_probe_alloc", len(units))
+    probe.host.write(ptr, units)
+    probe.call("json_probe_keep_name", ptr, len(name))
+    probe.call("json_probe_free", ptr)
+    unknown_member = probe.call("json_probe_unknown_member")
+    plain_len = probe.call("json_probe_error_message", unknown_member)
+    plain = probe.host.read(probe.call("json_probe_text"), plain_len * 2).decode("utf-16-le")
+    named = f'{plain} "{name}"'
+    whole = named + " at byte 0"
+    # Memory full: 64 KiB blocks while they fit, then 1 KiB ones.
+    chunks = []
+    for size in (64 * KiB, KiB):
+        while (chunk := probe.call("json_probe_alloc", size)) != 0:
+            chunks.append((chunk, size))
+    reports = []
+    kinds = {"plain": 0, "named": 0, "whole": 0}
+    while True:
+        length = probe.call("json_probe_error_report", unknown_member)
+        text = probe.host.read(probe.call("json_probe_text"), length * 2).decode("utf-16-le")
+        check(text in (plain, plain + " at byte 0", named, whole),
+              f"{len(reports)} steps freed: a report of {length} units, neither whole nor the plain reason")
+        reports.append(text == whole)
+        kinds[text == whole and "whole" or text == named and "named" or "plain"] += 1
+        if len(reports) >= 4 and all(reports[-4:]) or not chunks:
+            break
+        freed = 0
+        while chunks and freed < STEP:
+            chunk, size = chunks.pop()
+            probe.call("json_probe_free", chunk)
+            freed += size
+    check(kinds["named"] > 0, "no step where the message fitted and the report did not: the window was missed")
+    check(reports[-1], "the report never came whole: the steps did not reach enough memory")
+    out(f"json_probe under {CAP // MiB} MiB: errorReport with a {len(name) // KiB} Ki-unit name, "
+        f"{len(reports)} steps of {STEP // KiB} KiB freed: {kinds['plain']} plain reasons, "
+        f"{kinds['named']} without the offset, {kinds['whole']} whole")
+
+
 def run(build: str = str(ROOT / "build"), out=print):
     """Runs the suite; prints one line per part; returns (passed, failed)."""
     passed = failed = 0
@@ -101,6 +149,15 @@ def run(build: str = str(ROOT / "build"), out=print):
         else:
             passed += 1
             out(f"ok   {title}")
+    title = f"json_probe: errorReport with a long member name under {CAP // MiB} MiB, never a trap"
+    try:
+        error_reports_under_cap(Path(build), out)
+    except Exception as err:  # noqa: BLE001
+        failed += 1
+        out(f"FAIL {title}\n     {type(err).__name__}: {err}")
+    else:
+        passed += 1
+        out(f"ok   {title}")
     return passed, failed
 
 

@@ -40,6 +40,11 @@ interface JsonProbe {
   json_probe_error_message(error: number): number;
   json_probe_write(op: number, a: bigint, u: number, n: number): number;
   json_probe_key_is_count(): number;
+  json_probe_keep_name(u: number, n: number): void;
+  json_probe_error_report(error: number): number;
+  json_probe_unknown_member(): number;
+  json_probe_writer_buffer(initialCapacity: number, maxLength: number): void;
+  json_probe_out_ok(): number;
 }
 
 /** JsonError codes (assembly/json/errors.ts). */
@@ -1157,6 +1162,24 @@ describe("JsonWriter, method by method", () => {
     return new TextDecoder("utf-8", { fatal: true }).decode(out());
   };
 
+  it("chars counts escapes exactly when the buffer would grow: a string fills a buffer to its maxLength", () => {
+    // 3 units and more take the exact count on a 16-byte buffer (6 bytes a unit would not fit). Each kind
+    // of escape and character once: \u0001 and \u001f take 6 bytes, \n and the quote 2, é 2, 😀 4.
+    const s = '\u0001a\n\u001f"é😀\u0001';
+    const text = JSON.stringify(s);
+    const bytes = encoder.encode(text).length;
+    try {
+      p.json_probe_writer_buffer(16, bytes);
+      expect(write("beginString", ["chars", s], "endString")).toBe(text);
+      expect(p.json_probe_out_ok()).toBe(1);
+      p.json_probe_writer_buffer(16, bytes - 1); // one byte short: the string is dropped, the buffer failed
+      write("beginString", ["chars", s], "endString");
+      expect(p.json_probe_out_ok()).toBe(0);
+    } finally {
+      p.json_probe_writer_buffer(0, 0);
+    }
+  });
+
   it("endString marks a comma due, and a composed string need not be the last member", () => {
     expect(
       write(
@@ -1352,5 +1375,59 @@ describe("no allocation on the success path; a message only when asked", () => {
     t.json_probe_op(OP.errorMessage);
     expect(blocks).toBeGreaterThan(0); // the control: the counter sees the message being built
     t.json_probe_free(ptr);
+  });
+});
+
+describe("errorReport with a long member name under an 8 MiB memory cap (conformance/json_memory.py in wasmtime)", () => {
+  // Memory is filled, then freed 16 KiB at a time, and the report asked at each step: it is whole, or
+  // while memory is short the plain reason or the message without its offset, and nothing traps. The
+  // steps cross the window where a check for the message's length in bytes (instead of twice that) passes
+  // and the allocation after it does not fit.
+  const capped = join(benchOut, "json", "json_probe_8mib.wasm");
+  let c: JsonProbe;
+  beforeAll(async () => {
+    const config = ["--config", join(root, "asconfig.json"), "--target", "release"];
+    await compileAs("tests/fixtures/json_probe.ts", capped, [...config, "--maximumMemory", "128"]);
+    c = (await IxtHost.load(capped)).instance.exports as unknown as JsonProbe;
+  }, 60_000);
+
+  const utf16 = new TextDecoder("utf-16le");
+  const textOf = (length: number) =>
+    utf16.decode(new Uint8Array(c.memory.buffer, c.json_probe_text() >>> 0, length * 2));
+
+  it("answers the whole report or a shorter one, never traps", () => {
+    const name = "m".repeat(300 << 10);
+    const ptr = c.json_probe_alloc(name.length * 2) >>> 0;
+    const units = new Uint16Array(c.memory.buffer, ptr, name.length);
+    for (let i = 0; i < name.length; i++) units[i] = name.charCodeAt(i);
+    c.json_probe_keep_name(ptr, name.length);
+    c.json_probe_free(ptr);
+    const unknownMember = c.json_probe_unknown_member();
+    const plain = textOf(c.json_probe_error_message(unknownMember));
+    const named = `${plain} "${name}"`;
+    const answers = [plain, `${plain} at byte 0`, named, `${named} at byte 0`];
+    const chunks: [number, number][] = [];
+    for (const size of [64 << 10, 1 << 10]) {
+      for (let chunk; (chunk = c.json_probe_alloc(size) >>> 0) !== 0;) chunks.push([chunk, size]);
+    }
+    const seen = new Set<number>();
+    for (;;) {
+      const text = textOf(c.json_probe_error_report(unknownMember));
+      const answer = answers.indexOf(text);
+      expect(
+        answer,
+        `${seen.size} kinds of answer so far: a report of ${text.length} units`,
+      ).toBeGreaterThanOrEqual(0);
+      seen.add(answer);
+      if (answer === 3 || chunks.length === 0) break;
+      for (let freed = 0; chunks.length > 0 && freed < 16 << 10;) {
+        const [chunk, size] = chunks.pop()!;
+        c.json_probe_free(chunk);
+        freed += size;
+      }
+    }
+    // The steps crossed the window: the message fitted and the report with its offset did not (2), then
+    // both did (3).
+    expect(seen.has(2) && seen.has(3)).toBe(true);
   });
 });

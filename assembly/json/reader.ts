@@ -217,8 +217,11 @@ export class JsonReader {
       return plain;
     const given = this.memberName;
     if (given !== null) {
+      // A handler's name can be long: one allocation of the whole (a `+` chain would hold each
+      // intermediate string too, twice what the check asked for).
       if (!memoryAvailable(((<usize>given.length) << 1) + 256)) return plain;
-      return plain + ' "' + given + '"';
+      const parts: StaticArray<string> = [plain, ' "', given, '"'];
+      return parts.join("");
     }
     const start = this.keyStart;
     if (start == 0 && this.keyStop == 0) return plain; // no member name read: nothing to name
@@ -239,7 +242,8 @@ export class JsonReader {
     if (this.failure == JsonError.None) return "";
     const message = this.errorMessage();
     if (!memoryAvailable(((<usize>message.length) << 1) + 128)) return message;
-    return message + " at byte " + this.failureAt.toString();
+    const parts: StaticArray<string> = [message, " at byte ", this.failureAt.toString()];
+    return parts.join(""); // one allocation the message's size, as the check asked for
   }
 
   /** The token last returned by `next` (or looked at by `peek`). */
