@@ -54,7 +54,7 @@ import {
   pagesTable,
   wasmtimeTargets,
 } from "./cold.js";
-import { targetsTable } from "./targets.js";
+import { pairedTable, targetsTable } from "./targets.js";
 import { variantsFrom } from "./variants.js";
 
 type Mode = "shim" | "lean";
@@ -262,7 +262,8 @@ function runWasmtime(): WasmtimeResult | undefined {
     if (all[k] && (keys.includes(k) || k === "b")) modules[k] = all[k].path;
   console.log(
     `\nwasmtime ${driver.lib.version} (${relative(root, driver.path)}): ${Object.keys(modules).join(", ")}; ` +
-      `${processes} processes x ${wasmtimeRounds} rounds, ~${batchMs} ms per batch, thread CPU time`,
+      `${processes} processes x ${wasmtimeRounds} rounds, ~${batchMs} ms per batch, thread CPU time; ` +
+      "the module order rotated from process to process",
   );
   const result = runProcesses(
     driver,
@@ -413,6 +414,23 @@ async function main(): Promise<void> {
   if (allRows.length) engineRows.push([`V8 ${v8Mode}`, allRows.filter((r) => r.mode === v8Mode)]);
   if (engineRows.length)
     console.log(`\nSide by side (ratios to the WAT echo in the same engine):\n${sideBySide(engineRows)}`);
+  if (
+    wasmtime &&
+    all.x &&
+    wasmtime.results.length &&
+    "x" in wasmtime.results[0].nsPerFrameSamplesPerProcess
+  ) {
+    const others = Object.keys(wasmtime.modules).filter((k) => k !== "x" && k !== "b");
+    console.log(
+      "\nwasmtime, each build against the candidate x (median over processes of the median per-round ratio; " +
+        "per-process range):\n" +
+        pairedTable(
+          wasmtime.results,
+          "x",
+          others.map((k) => [k, all[k].label]),
+        ),
+    );
+  }
 
   const labels = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.label]));
   const coldEngines: Parameters<typeof coldTable>[0] = [];

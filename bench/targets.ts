@@ -67,6 +67,36 @@ export function ratioSpread(
   return out;
 }
 
+/** A build's time over another's from rounds that ran side by side, and how far it can be trusted. */
+export interface PairedRatio {
+  /** Median over processes of each process's median per-round ratio. */
+  ratio: number;
+  /** Lowest and highest of those per-process medians. */
+  processes: [number, number];
+}
+
+/**
+ * `x`'s time over `ref`'s, paired by round: in each process the median of round r of `x` over round r of
+ * `ref` (they ran next to each other, so a slow patch of the machine slows both), then the median over
+ * processes. Steadier than a ratio of medians for telling two builds of one module apart. Undefined
+ * without samples.
+ */
+export function pairedRatio(
+  x: readonly (readonly number[])[],
+  ref: readonly (readonly number[])[],
+): PairedRatio | undefined {
+  const perProcess: number[] = [];
+  x.forEach((rounds, p) => {
+    const ratios = rounds.flatMap((v, r) => {
+      const b = ref[p]?.[r];
+      return b !== undefined && b > 0 ? [v / b] : [];
+    });
+    if (ratios.length) perProcess.push(median(ratios));
+  });
+  if (perProcess.length === 0) return undefined;
+  return { ratio: median(perProcess), processes: [Math.min(...perProcess), Math.max(...perProcess)] };
+}
+
 /**
  * `1.06 ✓` or `1.63 ✗`: the ratio against its target, with two decimals, or as many more (up to six) as it takes
  * for a ratio above the target not to print as the target (`1.0247 ✗` against 1.02, not `1.02 ✗`).
@@ -125,6 +155,33 @@ export function targetsTable(rows: readonly TargetRow[]): string {
     });
     cells.push(row.cold ? verdict(row.cold.ratio, COLD_TARGET) + range(row.cold.processes) : "");
     lines.push(`| ${row.label} | ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The per-frame table against a reference build (markdown): a row per module, a column per payload size, each
+ * cell `pairedRatio` with three decimals and its per-process range. `results` are the wasmtime rows.
+ */
+export function pairedTable(
+  results: readonly { size: number; nsPerFrameSamplesPerProcess: Record<string, number[][]> }[],
+  ref: string,
+  rows: readonly [key: string, label: string][],
+): string {
+  const lines = tableHead([
+    `ns per frame over ${ref}'s, paired by round`,
+    ...results.map((r) => sizeLabel(r.size)),
+  ]);
+  for (const [key, label] of rows) {
+    const cells = results.map((r) => {
+      const x = r.nsPerFrameSamplesPerProcess[key];
+      const b = r.nsPerFrameSamplesPerProcess[ref];
+      const paired = x && b ? pairedRatio(x, b) : undefined;
+      if (!paired) return "";
+      const [lo, hi] = paired.processes;
+      return `${paired.ratio.toFixed(3)}${lo === hi ? "" : ` (${lo.toFixed(3)}–${hi.toFixed(3)})`}`;
+    });
+    lines.push(`| ${key}: ${label} | ${cells.join(" | ")} |`);
   }
   return lines.join("\n");
 }

@@ -183,6 +183,8 @@ export interface DriverReport {
   engine: "wasmtime";
   rounds: number;
   batchMs: number;
+  /** The order each process listed the modules in: rotated by one from process to process. */
+  moduleOrderPerProcess: string[][];
   modules: Record<
     string,
     {
@@ -286,6 +288,8 @@ export interface WasmtimeResult {
   processes: number;
   rounds: number;
   batchMs: number;
+  /** The order each process listed the modules in: rotated by one from process to process. */
+  moduleOrderPerProcess: string[][];
   modules: Record<
     string,
     {
@@ -308,6 +312,8 @@ export interface WasmtimeResult {
     /** Median over processes of each process's median over its rounds. */
     nsPerFrame: Record<string, number>;
     nsPerFramePerProcess: Record<string, number[]>;
+    /** Every process's rounds, for paired ratios (round r of each module ran next to the others' round r). */
+    nsPerFrameSamplesPerProcess: Record<string, number[][]>;
   }[];
 }
 
@@ -351,17 +357,23 @@ export function runProcesses(
   progress: (msg: string) => void = () => {},
 ): WasmtimeResult {
   const reports: DriverReport[] = [];
+  const names = Object.keys(modules);
+  const orders: string[][] = [];
   for (let p = 0; p < o.processes; p++) {
     progress(`  wasmtime driver, process ${p + 1} of ${o.processes}`);
-    reports.push(runDriver(driver.path, modules, o));
+    // The module listed first measures a few percent slower than the same file listed later (seen at 0 B to
+    // 1 KiB: ~0.05 of the ratio to the WAT echo), so each process starts the list one module further on.
+    const order = names.map((_, i) => names[(i + p) % names.length]);
+    orders.push(order);
+    reports.push(runDriver(driver.path, Object.fromEntries(order.map((n) => [n, modules[n]])), o));
   }
-  const names = Object.keys(modules);
   const first = reports[0];
   const out: WasmtimeResult = {
     wasmtime: driver.lib.version,
     processes: o.processes,
     rounds: first.rounds,
     batchMs: first.batchMs,
+    moduleOrderPerProcess: orders,
     modules: {},
     results: [],
   };
@@ -390,6 +402,7 @@ export function runProcesses(
       framesPerBatch: per.map((r) => r.framesPerBatch),
       nsPerFrame: Object.fromEntries(names.map((n) => [n, median(nsPerFramePerProcess[n])])),
       nsPerFramePerProcess,
+      nsPerFrameSamplesPerProcess: Object.fromEntries(names.map((n) => [n, per.map((r) => r.samples[n])])),
     });
   });
   return out;

@@ -20,7 +20,15 @@ import {
   shimDriver,
   variants,
 } from "../bench/harness.js";
-import { COLD_TARGET, quantile, ratioSpread, targetsTable, verdict } from "../bench/targets.js";
+import {
+  COLD_TARGET,
+  pairedRatio,
+  pairedTable,
+  quantile,
+  ratioSpread,
+  targetsTable,
+  verdict,
+} from "../bench/targets.js";
 import { parseVariants, variantsFrom } from "../bench/variants.js";
 
 const keys: VariantKey[] = ["a", "b", "c"];
@@ -130,6 +138,29 @@ describe("ratios and targets", () => {
     expect(r.rounds).toEqual([quantile([2, 1, 2, 2], 0.25), quantile([2, 1, 2, 2], 0.75)]);
     expect(r.rounds).toEqual([1.75, 2]);
     expect(ratioSpread({ perProcess: [] }, { perProcess: [1] })).toBeUndefined();
+  });
+
+  it("pairs rounds within a process for the ratio to a reference build: median per process, then over them", () => {
+    // Process 0's rounds over the reference's: 2, 1, 3 (median 2); process 1's: 1.5, 1.5 (the round
+    // without a reference round, and the one over 0, left out); process 2's: 1.
+    const x = [[4, 3, 9], [3, 6, 7, 1], [5]];
+    const ref = [[2, 3, 3], [2, 4, 0], [5]];
+    expect(pairedRatio(x, ref)).toEqual({ ratio: 1.5, processes: [1, 2] });
+    expect(pairedRatio([], [])).toBeUndefined();
+    const table = pairedTable(
+      [
+        { size: 0, nsPerFrameSamplesPerProcess: { a: x, x: ref } },
+        { size: 1024, nsPerFrameSamplesPerProcess: { a: [[1]], x: [[1]] } },
+      ],
+      "x",
+      [
+        ["a", "SDK"],
+        ["c", "not measured"],
+      ],
+    ).split("\n");
+    expect(table[0]).toBe("| ns per frame over x's, paired by round | 0 B | 1 KiB |");
+    expect(table[2]).toBe("| a: SDK | 1.500 (1.000–2.000) | 1.000 |");
+    expect(table[3]).toBe("| c: not measured |  |  |");
   });
 
   it("marks a ratio at the target ✓ and one above it ✗", () => {

@@ -176,6 +176,14 @@ describe.skipIf(skipped !== undefined)("the wasmtime bench driver", () => {
       { a: variants.a.path, b: wat, extra: variants.a.path },
       { processes: 2, rounds: 1, batchMs: 1, compiles: 1, instantiations: 20, sizes: [0, 64], coldRounds: 5 },
     );
+    // Each process lists the modules one further on (the first listed measures slower): the second
+    // process starts with b, and both still report every module under its own name.
+    expect(result.moduleOrderPerProcess).toEqual([
+      ["a", "b", "extra"],
+      ["b", "extra", "a"],
+    ]);
+    expect(Object.keys(result.results[0].nsPerFramePerProcess).sort()).toEqual(["a", "b", "extra"]);
+    expect(result.results[0].nsPerFramePerProcess.a.every((ns) => ns > 0)).toBe(true);
     const labels = { a: { label: "SDK" }, b: { label: "WAT" }, extra: { label: "extra build" } };
     const rows = wasmtimeTargets(result, new Set(["a", "extra"]), labels);
     expect(rows.map((r) => r.key)).toEqual(["a", "extra"]);
