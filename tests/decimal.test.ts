@@ -27,6 +27,7 @@ interface DecimalProbe {
   signed_value(): bigint;
   signed_offset(): number;
   signed_ok(): number;
+  decimal_parse_defaults(kind: number, ptr: number, len: number): number;
 }
 
 const NONE = 0;
@@ -215,6 +216,32 @@ describe("parseDecimal, parseDecimalText", () => {
       );
     });
   }
+});
+
+describe("the parsers' defaults: all of u64 or i64, leading zeros refused", () => {
+  const kinds = ["parseDecimal", "parseDecimalText", "parseSignedDecimal", "parseSignedDecimalText"];
+  const texts = {
+    unsigned: ["007", "0", String(U64_MAX), String(U64_MAX + 1n)],
+    signed: ["-007", "007", String(I64_MIN), String(I64_MAX), String(I64_MIN - 1n), String(I64_MAX + 1n)],
+  };
+  kinds.forEach((name, kind) => {
+    it(`${name} with no bound and no flag given, as the reference with the documented defaults`, () => {
+      const signed = kind >= 2;
+      for (const text of signed ? texts.signed : texts.unsigned) {
+        const units = ascii(text);
+        const error = withUnits(units, kind % 2 === 1, (ptr) =>
+          probe.decimal_parse_defaults(kind, ptr, units.length),
+        );
+        const got: Parsed = signed
+          ? { error, offset: probe.signed_offset(), value: probe.signed_value() }
+          : { error, offset: probe.decimal_offset(), value: BigInt.asUintN(64, probe.decimal_value()) };
+        const want = signed
+          ? refSigned(units, I64_MIN, I64_MAX, false)
+          : refMagnitude(units, 0, U64_MAX, false);
+        expect(got, `${name}("${text}")`).toEqual(want);
+      }
+    });
+  });
 });
 
 describe("parseSignedDecimal, parseSignedDecimalText", () => {
