@@ -260,6 +260,25 @@ describe("errors and their offsets", () => {
     expect(canon('[{"a":[]}]')).toEqual({ ok: false, error: E.TooDeep, offset: 6 });
     p.json_probe_set_max_depth(512);
   });
+
+  it("deep nesting keeps each level's kind: objects under 32 arrays, arrays under 40 objects, at every depth", () => {
+    // The kind of each open level is a bit in a word of 32: levels 33 and on are in the next word, and a
+    // level there must not be read as the level 32 above it.
+    const arrays = (n: number, v: string) => "[".repeat(n) + v + "]".repeat(n);
+    const objects = (n: number, v: string) => '{"k":'.repeat(n) + v + "}".repeat(n);
+    for (const [outer, inner] of [
+      [32, 8],
+      [31, 40],
+      [64, 3],
+      [100, 60],
+    ]) {
+      for (const text of [arrays(outer, objects(inner, "1")), objects(outer, arrays(inner, "[1,2]"))]) {
+        const result = canon(text.replace(/,/g, " , "));
+        expect(result.ok, text.slice(0, 40)).toBe(true);
+        if (result.ok) expect(new TextDecoder().decode(result.text)).toBe(text);
+      }
+    }
+  });
 });
 
 describe("typed reads", () => {
@@ -1164,19 +1183,44 @@ describe("JsonWriter, method by method", () => {
 
   it("chars counts escapes exactly when the buffer would grow: a string fills a buffer to its maxLength", () => {
     // 3 units and more take the exact count on a 16-byte buffer (6 bytes a unit would not fit). Each kind
-    // of escape and character once: \u0001 and \u001f take 6 bytes, \n and the quote 2, é 2, 😀 4.
-    const s = '\u0001a\n\u001f"é😀\u0001';
-    const text = JSON.stringify(s);
-    const bytes = encoder.encode(text).length;
-    try {
-      p.json_probe_writer_buffer(16, bytes);
-      expect(write("beginString", ["chars", s], "endString")).toBe(text);
-      expect(p.json_probe_out_ok()).toBe(1);
-      p.json_probe_writer_buffer(16, bytes - 1); // one byte short: the string is dropped, the buffer failed
-      write("beginString", ["chars", s], "endString");
-      expect(p.json_probe_out_ok()).toBe(0);
-    } finally {
-      p.json_probe_writer_buffer(0, 0);
+    // of escape and character: \u0001 and \u001f take 6 bytes, \n and the quote 2, é 2, 😀 4, and units
+    // after the pair. The buffer ends where the string's content does (no room left for the closing
+    // quote), so a count one byte too high drops it.
+    for (const s of ['\u0001a\n\u001f"é😀\u0001', "😀ab\u0001é", "x😀", "\u001f😀😀\u0001"]) {
+      const content = JSON.stringify(s).slice(0, -1); // the opening quote and the escaped content
+      const bytes = encoder.encode(content).length;
+      try {
+        p.json_probe_writer_buffer(16, bytes);
+        expect(write("beginString", ["chars", s]), JSON.stringify(s)).toBe(content);
+        expect(p.json_probe_out_ok()).toBe(1);
+        p.json_probe_writer_buffer(16, bytes - 1); // one byte short: the content is dropped, the buffer failed
+        expect(write("beginString", ["chars", s])).toBe('"');
+        expect(p.json_probe_out_ok()).toBe(0);
+      } finally {
+        p.json_probe_writer_buffer(0, 0);
+      }
+    }
+  });
+
+  it("copyToken of an escaped string takes its room: one byte short fails the buffer, nothing past maxLength", () => {
+    // `\n` stays 2 bytes: the copy "\n" with its quotes is 4 bytes, as long as the token.
+    for (const [max, ok, copied] of [
+      [4, 1, '"\\n"'],
+      [3, 0, ""],
+    ] as const) {
+      try {
+        p.json_probe_writer_buffer(max, max);
+        const got = session('"\\n"', (r) => {
+          p.json_probe_write(W.reset, 0n, 0, 0);
+          r.op("next");
+          p.json_probe_write(W.copyToken, 0n, 0, 0);
+          return new TextDecoder().decode(out());
+        });
+        expect(got, `maxLength ${max}`).toBe(copied);
+        expect(p.json_probe_out_ok()).toBe(ok);
+      } finally {
+        p.json_probe_writer_buffer(0, 0);
+      }
     }
   });
 
