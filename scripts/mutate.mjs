@@ -336,7 +336,7 @@ function inheritedEnv() {
 }
 
 /** Runs a stage's tests in `copy`: "pass", "fail" or "timeout". */
-function runStage(copy, stage, timeoutMs) {
+export function runStage(copy, stage, timeoutMs) {
   const command = stage.command ?? [
     process.execPath,
     "node_modules/vitest/vitest.mjs",
@@ -352,13 +352,27 @@ function runStage(copy, stage, timeoutMs) {
     encoding: "utf8",
     timeout: timeoutMs,
     killSignal: "SIGKILL",
+    detached: true, // its own process group, so that what it started can be ended with it
     env: { ...inheritedEnv(), ...stage.env, FORCE_COLOR: "0", NO_COLOR: "1" },
     maxBuffer: 256 << 20,
   });
+  // A timeout kills vitest itself, not its workers: a worker spinning in a mutant's endless loop would
+  // go on burning a core through every later mutant (and slow them into timeouts of their own).
+  killGroup(r.pid);
   interrupted(r);
   if (r.error?.code === "ETIMEDOUT" || r.signal === "SIGKILL") return { outcome: "timeout", output: "" };
   const output = `${r.stdout}${r.stderr}`;
   return { outcome: r.status === 0 ? "pass" : "fail", output };
+}
+
+/** Kills what is left of the process group `pid` led (nothing, usually). */
+function killGroup(pid) {
+  if (!pid) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // ESRCH: the group is gone
+  }
 }
 
 /** The first failing test's name in vitest's output, for the report. */

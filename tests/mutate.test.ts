@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module without types
-import { describe as describeMutant, groupsOf, mutantsOf, sample } from "../scripts/mutate.mjs";
+import { describe as describeMutant, groupsOf, mutantsOf, runStage, sample } from "../scripts/mutate.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -132,6 +132,16 @@ describe("groups: which stages run for which files", () => {
       expect(toolkit).toContain(file);
     for (const file of files) expect(existsSync(join(root, file)), file).toBe(true);
     for (const group of groups) expect(group.stages.length, group.name).toBeGreaterThan(0);
+  });
+});
+
+describe("a stage that runs too long", () => {
+  it("is a timeout, and leaves nothing it started running (a test worker in an endless loop)", () => {
+    const marker = `sleep ${(31 + Math.random()).toFixed(6)}`; // a command line no other process has
+    const stage = { name: "slow", command: ["sh", "-c", `${marker} & wait`] };
+    expect(runStage(tmpdir(), stage, 500).outcome).toBe("timeout");
+    const left = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout.split("\n");
+    expect(left.filter((line) => line.includes(marker))).toEqual([]);
   });
 });
 
