@@ -5,7 +5,7 @@ import { handedOutFrame } from "./call/call";
 import { allocFrame, freeFrame } from "./memory/frame-buffers";
 import { answerLost } from "./dispatch/lost";
 import { recoverUndispatched } from "./dispatch/recovery";
-import { sectionsUnsafe } from "./call/sections";
+import { sectionsState, sectionsUnsafe } from "./call/sections";
 
 export { ixt_module_handle_server_stream } from "./dispatch/dispatch";
 
@@ -14,7 +14,7 @@ export { ixt_module_handle_server_stream } from "./dispatch/dispatch";
  * memory that cannot be had, or a lost instance). docs/ABI.md, "Module exports".
  */
 export function ixt_alloc(size: usize): usize {
-  if (sectionsUnsafe() | (handedOutFrame() != 0)) {
+  if ((sectionsState() | handedOutFrame()) != 0) {
     if (!settleBeforeBuffer()) return 0;
   }
   return allocFrame(size);
@@ -22,7 +22,7 @@ export function ixt_alloc(size: usize): usize {
 
 /** Releases a buffer from `ixt_alloc`; anything else, or a second release, is ignored. */
 export function ixt_dealloc(ptr: usize, size: usize): void {
-  if (sectionsUnsafe() | (handedOutFrame() != 0)) {
+  if ((sectionsState() | handedOutFrame()) != 0) {
     if (!settleBeforeBuffer()) return;
   }
   freeFrame(ptr);

@@ -79,6 +79,16 @@ export function sectionsUnsafe(): bool {
   return state != 0;
 }
 
+/**
+ * The state word itself: non-zero exactly when `sectionsUnsafe()`, for an export that folds it with its
+ * other checks into one test.
+ */
+// @ts-ignore: decorator
+@inline
+export function sectionsState(): usize {
+  return <usize>state;
+}
+
 /** True while the SDK's own bookkeeping is in the middle of an update (a debug check before callbacks). */
 // @ts-ignore: decorator
 @inline

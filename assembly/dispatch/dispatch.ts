@@ -31,7 +31,7 @@ import { DEBUG_GUARDS } from "../frames/log";
 import { LOST_CODE, answerLost } from "./lost";
 import { recoverFromTrap, recoverUndispatched } from "./recovery";
 import { retryBlocked } from "./retry";
-import { sectionsUnsafe } from "../call/sections";
+import { sectionsState, sectionsUnsafe } from "../call/sections";
 import { lookupStream, lookupStreamAddress } from "../streams/stream-table";
 
 // The views in static memory that frames are read through, re-pointed at each frame: reading a frame
@@ -61,7 +61,7 @@ export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
   // No managed value in this function, so it has no shadow-stack frame: it can put the stack pointer back
   // (after a trap) before any frame checks it for overflow. One test on the hot path: the instance is
   // whole, no call was cut short, and this is the buffer ixt_alloc handed out.
-  if (sectionsUnsafe() | callActive() | (handedOutFrame() != ptr)) {
+  if ((sectionsState() | (<usize>u32(callActive())) | (handedOutFrame() ^ ptr)) != 0) {
     if (!startAfterStop(ptr)) return LOST_CODE;
   } else {
     saveStackPointer();

@@ -108,6 +108,6 @@ export function isLiveBuffer(ptr: usize): bool {
   // lowest <= ptr <= the memory's size in one unsigned compare: at 4 GiB the size wraps to 0, and the span
   // with it, to its true value.
   const span = ((<usize>memory.size()) << 16) - lowest;
-  if ((ptr & AL_MASK) | (<usize>(ptr - lowest > span))) return false;
+  if (ptr & AL_MASK || ptr - lowest > span) return false;
   return load<u32>(ptr - HEADER) == LIVE;
 }
