@@ -138,28 +138,25 @@ def error_reports_under_cap(build: Path, out) -> None:
 
 def run(build: str = str(ROOT / "build"), out=print):
     """Runs the suite; prints one line per part; returns (passed, failed)."""
+    cap = f"{CAP // MiB} MiB"
+    parts = [
+        (f"json_probe: readString of {name} strings under {cap} answers NoMemory, never traps",
+         lambda escaped=escaped: read_strings_under_cap(Path(build), out, escaped))
+        for name, escaped in (("plain", False), ("escaped", True))
+    ]
+    parts.append((f"json_probe: errorReport with a long member name under {cap}, never a trap",
+                  lambda: error_reports_under_cap(Path(build), out)))
     passed = failed = 0
-    for name, escaped in (("plain", False), ("escaped", True)):
-        title = f"json_probe: readString of {name} strings under {CAP // MiB} MiB answers NoMemory, never traps"
+    for title, part in parts:
         try:
-            read_strings_under_cap(Path(build), out, escaped)
+            part()
         except Exception as err:  # noqa: BLE001 - a trap or a wrong answer: report it and go on
             failed += 1
             out(f"FAIL {title}\n     {type(err).__name__}: {err}")
         else:
             passed += 1
             out(f"ok   {title}")
-    title = f"json_probe: errorReport with a long member name under {CAP // MiB} MiB, never a trap"
-    try:
-        error_reports_under_cap(Path(build), out)
-    except Exception as err:  # noqa: BLE001
-        failed += 1
-        out(f"FAIL {title}\n     {type(err).__name__}: {err}")
-    else:
-        passed += 1
-        out(f"ok   {title}")
     return passed, failed
-
 
 if __name__ == "__main__":
     p, f = run()
