@@ -2,12 +2,12 @@
 // into assembly/ and its test into tests/ (the one edit the guides name: MODULE says "assembly/…"), it
 // type-checks in the author's editor configuration and its test passes there. And a shipped example builds
 // as it is, from node_modules, with the project's asconfig.json (docs/guides/troubleshooting.md).
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sh } from "./helpers.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "ixt-sdk-as-recipe-"));
@@ -19,18 +19,6 @@ const versions = Object.fromEntries(
     JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version as string,
   ]),
 );
-
-// Commands run with a clean npm environment, not the one `npm test` hands its children; a failure shows
-// the command's output.
-const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-function sh(cwd: string, file: string, args: string[]): string {
-  try {
-    return execFileSync(file, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch (err) {
-    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-    throw new Error(`${file} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}${stderr ?? ""}`);
-  }
-}
 
 describe(`examples/${EXAMPLE}.ts as a recipe`, () => {
   beforeAll(() => {

@@ -1,4 +1,5 @@
 // Shared test helpers: where the built modules are, and how to read the probe fixture's log.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { IxtHost, type HostOptions } from "../host-shim/index.js";
@@ -48,4 +49,24 @@ export function anchorsOf(markdown: string): Set<string> {
     anchors.add(n === 0 ? slug : `${slug}-${n}`);
   }
   return anchors;
+}
+
+/** The environment a test's commands run with: a clean npm one, not the one `npm test` hands its children. */
+export const commandEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)),
+);
+
+/** Runs `file args` in `cwd` and returns its stdout; a failure throws with its stdout and stderr. */
+export function sh(cwd: string, file: string, args: string[]): string {
+  try {
+    return execFileSync(file, args, {
+      cwd,
+      env: commandEnv,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (err) {
+    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+    throw new Error(`${file} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}${stderr ?? ""}`);
+  }
 }

@@ -24,7 +24,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { anchorsOf } from "./helpers.js";
+import { anchorsOf, commandEnv, sh } from "./helpers.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "ixt-sdk-as-package-"));
@@ -44,18 +44,6 @@ function readmeBlock(marker: string): string {
   const block = /```\w*\n([^]*?)```/.exec(readme.slice(at));
   if (!block) throw new Error(`no code block after ${JSON.stringify(marker)} in the README`);
   return block[1];
-}
-
-// Run commands with a clean npm environment: not the one `npm test` hands its children.
-const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-// A failure shows the command's output: stdout (a test runner's report) as well as stderr.
-function sh(cwd: string, file: string, args: string[]): string {
-  try {
-    return execFileSync(file, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch (err) {
-    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-    throw new Error(`${file} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}${stderr ?? ""}`);
-  }
 }
 
 describe("npm package", () => {
@@ -270,7 +258,7 @@ console.log(host.open(id), host.data(id, "hi"), toHex(outboundFrame(host.sent[0]
 /** A command that must fail: its output (stdout and stderr, colours removed). */
 function shFails(cwd: string, file: string, args: string[]): string {
   try {
-    execFileSync(file, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync(file, args, { cwd, env: commandEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (err) {
     const { stdout, stderr } = err as { stdout?: string; stderr?: string };
     return `${stdout ?? ""}${stderr ?? ""}`.replace(/\x1b\[[\d;]*m/g, "");
