@@ -55,16 +55,23 @@ export function ratioSpread(
     processes: [Math.min(...perProcess), Math.max(...perProcess)],
   };
   if (x.samples && ref.samples) {
-    const paired: number[] = [];
-    x.samples.forEach((rounds, p) =>
-      rounds.forEach((v, r) => {
-        const b = ref.samples?.[p]?.[r];
-        if (b !== undefined && b > 0) paired.push(v / b);
-      }),
-    );
+    const paired = roundRatios(x.samples, ref.samples).flat();
     if (paired.length) out.rounds = [quantile(paired, 0.25), quantile(paired, 0.75)];
   }
   return out;
+}
+
+/**
+ * Per process, round r of `x` over round r of `ref` (the rounds ran interleaved, so they pair by index);
+ * a round without a positive reference round is left out.
+ */
+function roundRatios(x: readonly (readonly number[])[], ref: readonly (readonly number[])[]): number[][] {
+  return x.map((rounds, p) =>
+    rounds.flatMap((v, r) => {
+      const b = ref[p]?.[r];
+      return b !== undefined && b > 0 ? [v / b] : [];
+    }),
+  );
 }
 
 /** A build's time over another's from rounds that ran side by side, and how far it can be trusted. */
@@ -85,14 +92,9 @@ export function pairedRatio(
   x: readonly (readonly number[])[],
   ref: readonly (readonly number[])[],
 ): PairedRatio | undefined {
-  const perProcess: number[] = [];
-  x.forEach((rounds, p) => {
-    const ratios = rounds.flatMap((v, r) => {
-      const b = ref[p]?.[r];
-      return b !== undefined && b > 0 ? [v / b] : [];
-    });
-    if (ratios.length) perProcess.push(median(ratios));
-  });
+  const perProcess = roundRatios(x, ref)
+    .filter((ratios) => ratios.length > 0)
+    .map(median);
   if (perProcess.length === 0) return undefined;
   return { ratio: median(perProcess), processes: [Math.min(...perProcess), Math.max(...perProcess)] };
 }
