@@ -30,7 +30,8 @@ export function ixt_dealloc(ptr: usize, size: usize): void {
 
 // What `ixt_alloc` and `ixt_dealloc` do first after a stop, behind the one test on their usual path: a lost
 // instance is answered (false), and a frame handed out earlier that never reached the dispatcher fails
-// its stream.
+// its stream. A call that trapped outside every section also leads here (its flag is in the state word):
+// the buffer is served as usual, and the dispatcher recovers the call.
 function settleBeforeBuffer(): bool {
   if (sectionsUnsafe()) {
     answerLost(); // a lost instance fails its streams at its next call, then serves nothing (lost.ts)

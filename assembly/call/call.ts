@@ -11,10 +11,12 @@
 // may be reused by then), and the shadow stack pointer (a trap leaves the runtime's shadow stack where the
 // innermost frame had moved it).
 //
-// Nothing here allocates: the abort path and the allocator's out-of-memory path read this record.
+// Nothing here allocates: the abort path and the allocator's out-of-memory path read this record. The flag
+// of a call in progress is a bit of the sections' state word (sections.ts), so that the dispatcher's one
+// test reads both with one load.
 
-// @ts-ignore: decorator
-@lazy let active = false;
+import { callMarkedActive, clearCallActive, markCallActive, markCallEnded } from "./sections";
+
 // @ts-ignore: decorator
 @lazy let activeFrame: usize = 0;
 // @ts-ignore: decorator
@@ -45,7 +47,7 @@ export function beginCall(ptr: usize, lo: u64, hi: u64): void {
   runningLo = lo;
   runningHi = hi;
   activeFrame = ptr;
-  active = true;
+  markCallActive();
   handedOut = 0; // the frame is taken: from here a stop is recovered through the call record
   serial++;
 }
@@ -83,14 +85,14 @@ export function callSerial(): u32 {
 // @ts-ignore: decorator
 @inline
 export function endCall(): void {
-  active = false;
+  markCallEnded();
 }
 
 /** True between `beginCall` and `endCall`; still true at the next call if this one trapped. */
 // @ts-ignore: decorator
 @inline
 export function callActive(): bool {
-  return active;
+  return callMarkedActive();
 }
 
 /** The frame buffer of the call in progress (or of the call that trapped). */
@@ -113,7 +115,7 @@ export function runningStreamHi(): u64 {
  * frame's, or another stream's while the SDK retries it at the end of a call).
  */
 export function runningStreamKnown(): bool {
-  return active;
+  return callMarkedActive();
 }
 
 /** Says that the code now running belongs to the stream whose id is `lo`/`hi`. */
@@ -155,7 +157,7 @@ export function frameTaken(): void {
 
 /** Forgets the trapped call once recovery has dealt with it. */
 export function clearTrappedCall(): void {
-  active = false;
+  clearCallActive();
   reported = false;
   activeFrame = 0;
 }

@@ -8,16 +8,20 @@
 // SDK cannot vouch for. Such updates run inside a *section*, and every export checks, as it starts, that no
 // section was left open by the call before: if one was, the instance is lost (lost.ts).
 //
-// One u32 holds it all, so that each export's check is one load and one branch:
-// ┌──────┬───────────────────────────────┬───────────────────────────────┐
-// │ lost │ runtime sections open (15 bits)│ SDK sections open (16 bits)   │
-// └──────┴───────────────────────────────┴───────────────────────────────┘
-//  bit 31  bits 16–30                      bits 0–15
+// One u32 holds it all, with the flag of a dispatcher call in progress (call.ts), so that each export's check
+// is one load and one branch:
+// ┌──────┬────────┬──────────────────────────────┬─────────────────────────────┐
+// │ lost │ active │ runtime sections (14 bits)   │ SDK sections open (16 bits) │
+// └──────┴────────┴──────────────────────────────┴─────────────────────────────┘
+//  bit 31  bit 30   bits 16–29                     bits 0–15
 // Runtime sections are the allocator's and the collector's (overrides/runtime.ts, gc.ts, heap.ts); SDK
 // sections are the SDK's own bookkeeping. They are counted apart because an out-of-memory trap leaves the
-// runtime consistent but may come from inside the SDK's bookkeeping (fatal.ts: outOfMemory).
-//
+// runtime consistent but may come from inside the SDK's bookkeeping (fatal.ts: outOfMemory). The active
+// bit alone is not unsafe: a trap outside every section is recovered (recovery.ts).
+
 // Nothing here allocates; the abort and out-of-memory paths read it.
+
+import { DEBUG_GUARDS } from "./guards";
 
 // @ts-ignore: decorator
 @lazy let state: u32 = 0;
@@ -30,6 +34,8 @@
 @inline const SDK_MASK: u32 = 0xffff;
 // @ts-ignore: decorator
 @inline const LOST: u32 = 0x8000_0000;
+// @ts-ignore: decorator
+@inline const CALL_ACTIVE: u32 = 0x4000_0000;
 
 /** Starts an update of the SDK's own structures that a stop must not interrupt. */
 // @ts-ignore: decorator
@@ -66,7 +72,7 @@ export function leaveRuntime(): void {
 // @ts-ignore: decorator
 @inline
 export function runtimeConsistent(): void {
-  state &= LOST | SDK_MASK;
+  state &= LOST | CALL_ACTIVE | SDK_MASK;
 }
 
 /**
@@ -76,12 +82,12 @@ export function runtimeConsistent(): void {
 // @ts-ignore: decorator
 @inline
 export function sectionsUnsafe(): bool {
-  return state != 0;
+  return (state & ~CALL_ACTIVE) != 0;
 }
 
 /**
- * The state word itself: non-zero exactly when `sectionsUnsafe()`, for an export that folds it with its
- * other checks into one test.
+ * The state word itself, for an export that folds it with its other checks into one test: non-zero when
+ * `sectionsUnsafe()` or a dispatcher call is marked active (`callMarkedActive()`).
  */
 // @ts-ignore: decorator
 @inline
@@ -103,9 +109,45 @@ export function instanceLost(): bool {
   return (state & LOST) != 0;
 }
 
-/** Marks the instance lost, for good. */
+/** Marks the instance lost, for good (a lost instance runs no call, so none is active). */
 // @ts-ignore: decorator
 @inline
 export function markInstanceLost(): void {
   state = LOST;
+}
+
+/**
+ * Marks a dispatcher call in progress (call.ts: beginCall). The export's one test has found the word 0, or
+ * recovery has cleared the trapped call's flag, so a constant store sets it.
+ */
+// @ts-ignore: decorator
+@inline
+export function markCallActive(): void {
+  if (DEBUG_GUARDS) assert(state == 0);
+  state = CALL_ACTIVE;
+}
+
+/**
+ * Marks the dispatcher call ended (call.ts: endCall). Every section it opened is closed by then, and only an
+ * export's first step marks an instance lost, so the word is the flag alone and a constant store clears it.
+ */
+// @ts-ignore: decorator
+@inline
+export function markCallEnded(): void {
+  if (DEBUG_GUARDS) assert(state == CALL_ACTIVE);
+  state = 0;
+}
+
+/** Forgets a trapped call's flag, once recovery has dealt with the call (sections stay as they are). */
+// @ts-ignore: decorator
+@inline
+export function clearCallActive(): void {
+  state &= ~CALL_ACTIVE;
+}
+
+/** True between `markCallActive` and `markCallEnded`; still true at the next call if this one trapped. */
+// @ts-ignore: decorator
+@inline
+export function callMarkedActive(): bool {
+  return (state & CALL_ACTIVE) != 0;
 }

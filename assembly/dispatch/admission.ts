@@ -5,7 +5,8 @@ import { InteractionKind, StreamErrorCode } from "../abi/enums";
 import { StreamFrame } from "../frames/frame";
 import { canAllocateCollecting } from "../memory/gc";
 import { LiveStream } from "../streams/live-stream";
-import { DEBUG_GUARDS, log } from "../frames/log";
+import { DEBUG_GUARDS } from "../call/guards";
+import { log } from "../frames/log";
 import { ServerStreamHandlerFactory, factoryFor } from "../handlers/routes";
 import {
   liveStreamCount,

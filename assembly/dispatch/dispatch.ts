@@ -27,7 +27,7 @@ import { ERROR_MESSAGE_DECODE_MAX, StreamFrame } from "../frames/frame";
 import { canAllocate } from "../memory/heap";
 import { FRAME_HEADER_LEN, STREAM_ID_OFFSET } from "../abi/layout";
 import { LiveStream } from "../streams/live-stream";
-import { DEBUG_GUARDS } from "../frames/log";
+import { DEBUG_GUARDS } from "../call/guards";
 import { LOST_CODE, answerLost } from "./lost";
 import { recoverFromTrap, recoverUndispatched } from "./recovery";
 import { retryBlocked } from "./retry";
@@ -60,8 +60,8 @@ function callView(): StreamFrame {
 export function ixt_module_handle_server_stream(ptr: usize, len: usize): u32 {
   // No managed value in this function, so it has no shadow-stack frame: it can put the stack pointer back
   // (after a trap) before any frame checks it for overflow. One test on the hot path: the instance is
-  // whole, no call was cut short, and this is the buffer ixt_alloc handed out.
-  if ((sectionsState() | (<usize>u32(callActive())) | (handedOutFrame() ^ ptr)) != 0) {
+  // whole, no call was cut short (the state word holds both), and this is the buffer ixt_alloc handed out.
+  if ((sectionsState() | (handedOutFrame() ^ ptr)) != 0) {
     if (!startAfterStop(ptr)) return LOST_CODE;
   } else {
     saveStackPointer();

@@ -22,7 +22,7 @@ import {
 } from "../abi/layout";
 import { findByte } from "../text/find-byte";
 import { callActive, callSerial } from "../call/call";
-import { DEBUG_GUARDS } from "./log";
+import { DEBUG_GUARDS } from "../call/guards";
 import { decodeUtf8, utf8Equals } from "../text/utf8";
 
 /** Most bytes of an Error frame's message decoded for `onError` (cut back to a character boundary). */

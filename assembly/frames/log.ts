@@ -25,16 +25,6 @@ export enum LogLevel {
 // @ts-ignore: defined by the build (asconfig "use")
 export const LOG_ENABLED: bool = isDefined(ASC_WASI) || isDefined(IXT_DEBUG_LOG);
 
-/**
- * True in a build with the preset's `debug` target (which defines IXT_DEBUG_LOG): the SDK then checks
- * for common mistakes and says so (a `StreamFrame` used after its callback returned aborts with a message;
- * a send on a stream that has ended logs a warning). A release build compiles the checks out.
- */
-// @ts-ignore: decorator
-@inline
-// @ts-ignore: defined by the build (asconfig "use")
-export const DEBUG_GUARDS: bool = isDefined(IXT_DEBUG_LOG);
-
 function levelName(level: LogLevel): string {
   switch (level) {
     case LogLevel.Debug:

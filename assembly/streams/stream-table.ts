@@ -16,7 +16,7 @@
 // Lookups read the table and its entries as addresses: the dispatcher's Data path then holds no managed
 // value it would have to put on the shadow stack (the table itself keeps every stream alive).
 
-import { DEBUG_GUARDS } from "../frames/log";
+import { DEBUG_GUARDS } from "../call/guards";
 import { enterSection, leaveSection } from "../call/sections";
 import { StreamEntry } from "./stream-entry";
 
