@@ -12,7 +12,7 @@ import { AL_MASK, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
 import { callActive, frameHandedOut } from "../call/call";
 import { FRAME_HEADER_LEN } from "../abi/layout";
 import { canAllocateCollecting } from "./gc";
-import { canAllocate, keepSpare, rawAlloc, spareBlock, takeSpare } from "./heap";
+import { canAllocate, keepFirstSpare, keepSpare, rawAlloc, spareBlock, takeSpare } from "./heap";
 
 // @ts-ignore: decorator
 @inline const HEADER: usize = 16;
@@ -53,22 +53,43 @@ export function maxFrameSize(): usize {
 // next large frame would need fresh memory. Any allocation that would otherwise fail frees it.
 
 /**
+ * True when the kept buffer can serve a frame of `size` bytes (`allocKeptFrame`): the usual frame, whose
+ * allocation then makes no call.
+ */
+// @ts-ignore: decorator
+@inline
+export function keptBufferServes(size: usize): bool {
+  const block = spareBlock();
+  return block != 0 && size <= <usize>load<u32>(block, CAPACITY) && size <= maxFrame;
+}
+
+/** `allocFrame` when `keptBufferServes(size)`: the kept buffer, handed out. */
+// @ts-ignore: decorator
+@inline
+export function allocKeptFrame(size: usize): usize {
+  return handOut(takeSpare(), size);
+}
+
+/**
  * Allocates `size` bytes for the runtime (the export `ixt_alloc`) and records the buffer until the
  * dispatcher takes it; returns 0 above the largest frame or when memory cannot be had.
  */
 export function allocFrame(size: usize): usize {
+  if (keptBufferServes(size)) return allocKeptFrame(size);
   if (size > maxFrame) return 0;
-  let block = spareBlock();
-  if (block != 0 && size <= <usize>load<u32>(block, CAPACITY)) {
-    takeSpare();
-  } else {
-    // Collecting is safe only between dispatcher calls (after a trap, a call still reads as active until
-    // the next one recovers it). canAllocate frees the kept buffer itself before saying no.
-    const room = callActive() ? canAllocate(size + HEADER) : canAllocateCollecting(size + HEADER);
-    if (!room) return 0;
-    block = rawAlloc(size + HEADER);
-    store<u32>(block, <u32>size, CAPACITY);
-  }
+  // Collecting is safe only between dispatcher calls (after a trap, a call still reads as active until
+  // the next one recovers it). canAllocate frees the kept buffer itself before saying no.
+  const room = callActive() ? canAllocate(size + HEADER) : canAllocateCollecting(size + HEADER);
+  if (!room) return 0;
+  const block = rawAlloc(size + HEADER);
+  store<u32>(block, <u32>size, CAPACITY);
+  return handOut(block, size);
+}
+
+// Marks `block` live and records it until the dispatcher takes it; returns what the runtime gets.
+// @ts-ignore: decorator
+@inline
+function handOut(block: usize, size: usize): usize {
   store<u32>(block, LIVE);
   const ptr = block + HEADER;
   // Only a buffer that can hold a frame header is recorded: a shorter frame names no stream, and the
@@ -79,6 +100,25 @@ export function allocFrame(size: usize): usize {
     frameHandedOut(ptr);
   }
   return ptr;
+}
+
+/**
+ * True when `freeFrame(ptr)` keeps the buffer at `ptr` with nothing to free (`keepFreedFrame`): the usual
+ * release, a live buffer no larger than the largest frame while no other is kept.
+ */
+// @ts-ignore: decorator
+@inline
+export function freedFrameKeptAlone(ptr: usize): bool {
+  return spareBlock() == 0 && isLiveBuffer(ptr) && <usize>load<u32>(ptr - HEADER, CAPACITY) <= maxFrame;
+}
+
+/** `freeFrame(ptr)` when `freedFrameKeptAlone(ptr)`: the buffer is kept for the next frame. */
+// @ts-ignore: decorator
+@inline
+export function keepFreedFrame(ptr: usize): void {
+  const block = ptr - HEADER;
+  store<u32>(block, KEPT);
+  keepFirstSpare(block);
 }
 
 /**

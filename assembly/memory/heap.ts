@@ -22,6 +22,7 @@
 
 import { AL_BITS, AL_MASK, AL_SIZE, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
 import { Block, ROOT, __alloc as tlsfAlloc, freeBlock } from "rt/tlsf";
+import { DEBUG_GUARDS } from "../call/guards";
 import { enterRuntime, leaveRuntime } from "../call/sections";
 
 // @ts-ignore: decorator
@@ -178,6 +179,14 @@ export function spareBlock(): usize {
  */
 export function keepSpare(block: usize): void {
   releaseSpare();
+  spare = block;
+}
+
+/** `keepSpare(block)` when no block is kept (`spareBlock()` is 0): nothing to free, so no call. */
+// @ts-ignore: decorator
+@inline
+export function keepFirstSpare(block: usize): void {
+  if (DEBUG_GUARDS) assert(spare == 0);
   spare = block;
 }
 
