@@ -9,6 +9,7 @@ import {
   StreamErrorCode,
   streamIdOf,
 } from "../host-shim/index.js";
+import { buildModule } from "../host-shim/testing.js";
 import { fixture } from "./helpers.js";
 
 const trapper = () => IxtHost.load(fixture("trapper"), { resumeAfterTrap: true });
@@ -86,6 +87,31 @@ describe("after a trap the module keeps serving", () => {
     const internals = host.sent.filter((c) => c.kind === "Error" && c.code === StreamErrorCode.Internal);
     expect(internals).toHaveLength(10_000);
   });
+});
+
+// The call that recovers a trap may dispatch nothing (a frame shorter than a header): it must still clear
+// the trapped call's flag (a bit of the sections' state word). A release build would not show a flag left
+// set; the debug build checks, at the next call's start, that the word is clear, and traps if not.
+describe("a trap recovered by a call that dispatches nothing", () => {
+  for (const target of ["release", "debug"] as const) {
+    it(`${target} build: a frame too short for a header recovers the trap, and later frames run as usual`, async () => {
+      const wasm = await buildModule("tests/fixtures/trapper.ts", { target });
+      const host = await IxtHost.load(wasm, { resumeAfterTrap: true });
+      const [victim, other] = [streamIdOf(1), streamIdOf(2)];
+      expect(host.open(victim)).toBe(0);
+      expect(host.open(other)).toBe(0);
+      trap(host, victim, "overflow");
+      expect(host.dispatch(new Uint8Array(10))).toBe(StreamErrorCode.ProtocolViolation);
+      expect(host.sentOn(victim)).toMatchObject([{ kind: "Error", code: StreamErrorCode.Internal }]);
+      expect(host.instanceLost).toBe(false);
+      for (const payload of ["after", "again"]) expect(host.data(other, payload)).toBe(0);
+      expect(host.sentOn(other).map((c) => (c.kind === "Data" ? text(c.payload) : c.kind))).toEqual([
+        "after",
+        "again",
+      ]);
+      expect(host.sentOn(victim)).toHaveLength(1); // recovered once
+    });
+  }
 });
 
 describe("traps under the incremental runtime leak no shadow stack (author_trapper)", () => {
