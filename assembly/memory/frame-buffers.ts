@@ -12,7 +12,7 @@ import { AL_MASK, BLOCK_MAXSIZE, BLOCK_OVERHEAD } from "rt/common";
 import { callActive, frameHandedOut } from "../call/call";
 import { FRAME_HEADER_LEN } from "../abi/layout";
 import { canAllocateCollecting } from "./gc";
-import { canAllocate, keepFirstSpare, keepSpare, rawAlloc, spareBlock, takeSpare } from "./heap";
+import { canAllocate, keepSpare, rawAlloc, releaseSpare, spareBlock, takeSpare } from "./heap";
 
 // @ts-ignore: decorator
 @inline const HEADER: usize = 16;
@@ -118,7 +118,7 @@ export function freedFrameKeptAlone(ptr: usize): bool {
 export function keepFreedFrame(ptr: usize): void {
   const block = ptr - HEADER;
   store<u32>(block, KEPT);
-  keepFirstSpare(block);
+  keepSpare(block);
 }
 
 /**
@@ -134,8 +134,8 @@ export function freeFrame(ptr: usize): void {
   const capacity = <usize>load<u32>(block, CAPACITY);
   const kept = spareBlock();
   if (capacity <= maxFrame && (kept == 0 || capacity > <usize>load<u32>(kept, CAPACITY))) {
-    store<u32>(block, KEPT);
-    keepSpare(block);
+    releaseSpare();
+    keepFreedFrame(ptr);
   } else {
     store<u32>(block, 0);
     heap.free(block);

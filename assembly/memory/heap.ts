@@ -174,18 +174,12 @@ export function spareBlock(): usize {
 }
 
 /**
- * Keeps the raw block `block` (from `rawAlloc`) for reuse instead of freeing it, and frees the block kept
- * before, if any. `block` 0 just frees the kept one.
+ * Keeps the raw block `block` (from `rawAlloc`) for reuse instead of freeing it. None may be kept already
+ * (`releaseSpare` first): this makes no call, so the usual `ixt_dealloc` makes none either.
  */
-export function keepSpare(block: usize): void {
-  releaseSpare();
-  spare = block;
-}
-
-/** `keepSpare(block)` when no block is kept (`spareBlock()` is 0): nothing to free, so no call. */
 // @ts-ignore: decorator
 @inline
-export function keepFirstSpare(block: usize): void {
+export function keepSpare(block: usize): void {
   if (DEBUG_GUARDS) assert(spare == 0);
   spare = block;
 }
